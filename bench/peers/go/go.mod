@@ -1,0 +1,3 @@
+module picos.bench/peer
+
+go 1.19

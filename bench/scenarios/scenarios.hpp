@@ -1,0 +1,23 @@
+// The picos side of the scenarios, run in-process by `picos-bench --single <scenario> <impl> <n>`.
+// Each function returns the figures for one measurement (see bench/common/probe.hpp for how time
+// and memory are measured) or throws.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "../common/probe.hpp"
+
+namespace picos_bench {
+
+/// Every picos scenario, by name.
+[[nodiscard]] std::span<const ScenarioEntry> picos_scenarios();
+
+namespace picos_side {
+Figures scale(std::string_view impl, std::uint64_t n);
+Figures churn(std::string_view impl, std::uint64_t n);
+Figures switch_round_trips(std::string_view impl, std::uint64_t n);
+}  // namespace picos_side
+
+}  // namespace picos_bench

@@ -1,0 +1,16 @@
+#include <array>
+
+#include "scenarios.hpp"
+
+namespace picos_bench {
+
+std::span<const ScenarioEntry> picos_scenarios() {
+  static constexpr std::array<ScenarioEntry, 3> table{{
+      {"scale", picos_side::scale},
+      {"churn", picos_side::churn},
+      {"switch", picos_side::switch_round_trips},
+  }};
+  return table;
+}
+
+}  // namespace picos_bench
