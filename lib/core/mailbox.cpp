@@ -1,0 +1,43 @@
+#include "core/mailbox.hpp"
+
+#include "core/scheduler_core.hpp"
+
+namespace picos::detail {
+
+bool deliver_to_mailbox(TaskControl* task, Message&& message) {
+  if (task->state == TaskState::ended) return false;
+  // A receiver is only parked in receive() when its mailbox is empty, so handing the message over
+  // directly keeps FIFO order and saves a queue node.
+  if (task->state == TaskState::parked && task->wait_kind == WaitKind::receive && task->slot.empty()) {
+    task->slot = std::move(message);
+    task->core->wake(task, WakeReason::signalled);
+    return true;
+  }
+  auto* node = new MessageNode{nullptr, std::move(message)};
+  if (task->mail_tail != nullptr) task->mail_tail->next = node;
+  else task->mail_head = node;
+  task->mail_tail = node;
+  ++task->mail_count;
+  if (task->state == TaskState::parked && task->wait_kind == WaitKind::receive) {
+    task->core->wake(task, WakeReason::signalled);
+  }
+  return true;
+}
+
+std::optional<Message> take_message(TaskControl& self) {
+  if (!self.slot.empty()) {
+    std::optional<Message> taken(std::move(self.slot));
+    self.slot.reset();
+    return taken;
+  }
+  MessageNode* node = self.mail_head;
+  if (node == nullptr) return std::nullopt;
+  self.mail_head = node->next;
+  if (self.mail_head == nullptr) self.mail_tail = nullptr;
+  --self.mail_count;
+  std::optional<Message> taken(std::move(node->message));
+  delete node;
+  return taken;
+}
+
+}  // namespace picos::detail

@@ -1,0 +1,17 @@
+#pragma once
+// A task's mailbox: FIFO of messages, with a direct hand-over to a task waiting in receive().
+
+#include "core/task_control.hpp"
+
+#include <optional>
+
+namespace picos::detail {
+
+// Delivers `message` to `task` (loop thread): hands it over if the task waits in receive(),
+// else queues it. False when the task has ended.
+bool deliver_to_mailbox(TaskControl* task, Message&& message);
+
+// Takes the next message of the current task if one is there (loop thread).
+std::optional<Message> take_message(TaskControl& self);
+
+}  // namespace picos::detail

@@ -1,0 +1,176 @@
+#include "core/scheduler_core.hpp"
+
+#include <picos/errors.hpp>
+#include <picos/log.hpp>
+
+#include <chrono>
+#include <utility>
+
+namespace picos::detail {
+namespace {
+// One pointer per thread; initial-exec keeps the lookup a single %fs-relative load.
+thread_local SchedulerCore* tl_core __attribute__((tls_model("initial-exec"))) = nullptr;
+}  // namespace
+
+std::int64_t monotonic_now() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::int64_t deadline_after(const Timeout& timeout) noexcept {
+  if (timeout.is_infinite()) return no_deadline;
+  const std::int64_t now = monotonic_now();
+  const std::int64_t ns = timeout.duration().count();
+  return ns > no_deadline - now ? no_deadline : now + ns;
+}
+
+SchedulerCore::ThreadBinding::ThreadBinding(SchedulerCore* core) noexcept : previous(tl_core) { tl_core = core; }
+SchedulerCore::ThreadBinding::~ThreadBinding() { tl_core = previous; }
+
+SchedulerCore* SchedulerCore::on_this_thread() noexcept { return tl_core; }
+
+TaskControl* SchedulerCore::current_task() noexcept { return tl_core != nullptr ? tl_core->current_ : nullptr; }
+
+TaskControl& SchedulerCore::require_task(const char* call) {
+  TaskControl* task = current_task();
+  if (task == nullptr) {
+    throw WrongContext(std::string("picos: ") + call +
+                       " must be called from inside a task (it suspends the calling task)");
+  }
+  return *task;
+}
+
+SchedulerCore::SchedulerCore(Scheduler& owner, const SchedulerOptions& options)
+    : owner_(&owner),
+      options_(options),
+      default_pool_(options.stack_size),
+      shared_stack_(options.compact_stack_size) {
+  poller_ = make_poller(*this, options_.poller);
+}
+
+SchedulerCore::~SchedulerCore() {
+  // Tasks still alive here were never run to their end (terminate_all() runs first); free them.
+  while (all_tasks_ != nullptr) {
+    TaskControl* task = all_tasks_;
+    unlink_live(task);
+    if (task->runnable != nullptr && !task->runnable_on_stack) delete task->runnable;
+    task->runnable = nullptr;
+    task->ended.store(true, std::memory_order_release);
+    release(task);
+  }
+}
+
+StackPool& SchedulerCore::pool_for(std::size_t stack_size) {
+  if (stack_size == 0 || stack_size == options_.stack_size) return default_pool_;
+  auto& pool = other_pools_[stack_size];
+  if (!pool) pool = std::make_unique<StackPool>(stack_size);
+  return *pool;
+}
+
+void SchedulerCore::link_live(TaskControl* task) noexcept {
+  task->all_prev = nullptr;
+  task->all_next = all_tasks_;
+  if (all_tasks_ != nullptr) all_tasks_->all_prev = task;
+  all_tasks_ = task;
+}
+
+void SchedulerCore::unlink_live(TaskControl* task) noexcept {
+  if (task->all_prev != nullptr) task->all_prev->all_next = task->all_next;
+  else all_tasks_ = task->all_next;
+  if (task->all_next != nullptr) task->all_next->all_prev = task->all_prev;
+  task->all_prev = task->all_next = nullptr;
+}
+
+void SchedulerCore::set_daemon(TaskControl& task, bool daemon) noexcept {
+  if (task.daemon == daemon || task.state == TaskState::ended) return;
+  task.daemon = daemon;
+  if (daemon) {
+    if (live_non_daemon_.fetch_sub(1, std::memory_order_acq_rel) == 1) notify_thread_waiters();
+  } else {
+    live_non_daemon_.fetch_add(1, std::memory_order_acq_rel);
+  }
+}
+
+void SchedulerCore::notify_thread_waiters() noexcept {
+  if (thread_waiters_.load(std::memory_order_seq_cst) == 0) return;
+  std::lock_guard<std::mutex> lock(thread_wait_mutex_);
+  thread_wait_cv_.notify_all();
+}
+
+// ---- inbox -----------------------------------------------------------------------------------
+
+void SchedulerCore::post(Callback callback) {
+  if (stopped()) throw SchedulerStopped("picos: the scheduler has been finished or terminated");
+  bool was_empty = false;
+  {
+    std::lock_guard<std::mutex> lock(inbox_mutex_);
+    was_empty = inbox_.empty();
+    inbox_.push_back(std::move(callback));
+    inbox_pending_.store(true, std::memory_order_release);
+  }
+  if (was_empty) poller_->wake();
+}
+
+void SchedulerCore::run_or_post(Callback callback) {
+  if (is_loop_thread()) callback();
+  else post(std::move(callback));
+}
+
+void SchedulerCore::drain_inbox() {
+  {
+    std::lock_guard<std::mutex> lock(inbox_mutex_);
+    inbox_draining_.swap(inbox_);
+    inbox_pending_.store(false, std::memory_order_relaxed);
+  }
+  for (Callback& callback : inbox_draining_) {
+    try {
+      callback();
+    } catch (const std::exception& error) {
+      log(LogLevel::error, "cross-thread request failed: ", error.what());
+    }
+  }
+  inbox_draining_.clear();
+}
+
+// ---- the loop --------------------------------------------------------------------------------
+
+void SchedulerCore::fire_timers() noexcept {
+  if (timers_.empty()) return;
+  const std::int64_t now = monotonic_now();
+  while (TaskControl* task = timers_.pop_expired(now)) wake(task, WakeReason::timed_out);
+}
+
+std::int64_t SchedulerCore::poll_timeout(bool may_block) const noexcept {
+  if (!may_block || ready_head_ != nullptr || inbox_pending_.load(std::memory_order_acquire)) return 0;
+  if (timers_.empty()) return -1;
+  const std::int64_t remaining = timers_.top()->deadline - monotonic_now();
+  return remaining > 0 ? remaining : 0;
+}
+
+void SchedulerCore::run_pass() {
+  if (inbox_pending_.load(std::memory_order_acquire)) drain_inbox();
+  fire_timers();
+  run_ready();
+}
+
+void SchedulerCore::poll_pass(bool may_block) {
+  const std::int64_t timeout = poll_timeout(may_block);
+  if (timeout != 0 || !poller_->idle()) poller_->poll(timeout);
+}
+
+void SchedulerCore::terminate_all() {
+  ThreadBinding binding(this);
+  while (live_tasks() > 0) {
+    for (TaskControl* task = all_tasks_; task != nullptr; task = task->all_next) {
+      if ((task->interrupts & interrupt_terminate) == 0) interrupt(task, interrupt_terminate);
+    }
+    loop_once(false);
+    // Tasks parked while unwinding are woken again by the next round of interrupt().
+    for (TaskControl* task = all_tasks_; task != nullptr; task = task->all_next) {
+      if (task->state == TaskState::parked) wake(task, WakeReason::interrupted);
+    }
+  }
+  if (inbox_pending_.load(std::memory_order_acquire)) drain_inbox();
+}
+
+}  // namespace picos::detail

@@ -1,0 +1,112 @@
+#include "core/stack_pool.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <new>
+
+namespace picos::detail {
+namespace {
+
+constexpr std::size_t stacks_per_slab = 256;
+std::atomic<std::size_t> process_guarded_stacks{0};
+
+std::size_t round_up(std::size_t value, std::size_t unit) { return (value + unit - 1) / unit * unit; }
+
+std::size_t read_max_map_count() noexcept {
+  std::ifstream in("/proc/sys/vm/max_map_count");
+  std::size_t value = 0;
+  if (in >> value && value > 0) return value;
+  return 65530;
+}
+
+void* map_anonymous(std::size_t bytes) {
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+#ifdef MADV_NOHUGEPAGE
+  // A huge page would make every touched stack cost 2 MiB instead of 4 KiB.
+  ::madvise(p, bytes, MADV_NOHUGEPAGE);
+#endif
+  return p;
+}
+
+// Claims one guarded-stack slot from the process budget; false when it is spent.
+bool claim_guard_slot() noexcept {
+  std::size_t current = process_guarded_stacks.load(std::memory_order_relaxed);
+  const std::size_t budget = guarded_stack_budget();
+  while (current < budget) {
+    if (process_guarded_stacks.compare_exchange_weak(current, current + 1, std::memory_order_relaxed)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::size_t page_size() noexcept {
+  static const std::size_t size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  return size;
+}
+
+std::size_t guarded_stack_budget() noexcept {
+  static const std::size_t budget = read_max_map_count() / 16;
+  return budget;
+}
+
+StackPool::StackPool(std::size_t stack_size)
+    : usable_size_(round_up(std::max<std::size_t>(stack_size, 4 * page_size()), page_size())),
+      slot_size_(usable_size_ + page_size()),
+      page_size_(page_size()) {}
+
+StackPool::~StackPool() {
+  for (const Slab& slab : slabs_) ::munmap(slab.base, slab.bytes);
+  process_guarded_stacks.fetch_sub(guarded_here_, std::memory_order_relaxed);
+}
+
+void StackPool::add_slab() {
+  const std::size_t bytes = slot_size_ * stacks_per_slab;
+  char* base = static_cast<char*>(map_anonymous(bytes));
+  slabs_.push_back(Slab{base, bytes});
+  free_.reserve(free_.size() + stacks_per_slab);
+  // Pushed in reverse so the lowest addresses are handed out first.
+  for (std::size_t i = stacks_per_slab; i-- > 0;) {
+    char* slot = base + i * slot_size_;
+    Stack stack{slot + page_size_, usable_size_, false};
+    if (claim_guard_slot()) {
+      if (::mprotect(slot, page_size_, PROT_NONE) == 0) {
+        stack.guarded = true;
+        ++guarded_here_;
+      } else {
+        process_guarded_stacks.fetch_sub(1, std::memory_order_relaxed);
+      }
+    }
+    free_.push_back(stack);
+  }
+}
+
+Stack StackPool::acquire() {
+  if (free_.empty()) add_slab();
+  Stack stack = free_.back();
+  free_.pop_back();
+  ++in_use_;
+  return stack;
+}
+
+void StackPool::release(const Stack& stack) noexcept {
+  --in_use_;
+  free_.push_back(stack);
+}
+
+SharedStack::SharedStack(std::size_t size) {
+  size_ = round_up(std::max<std::size_t>(size, 4 * page_size()), page_size());
+  mapping_bytes_ = size_ + page_size();
+  mapping_ = map_anonymous(mapping_bytes_);
+  ::mprotect(mapping_, page_size(), PROT_NONE);
+  top_ = static_cast<char*>(mapping_) + mapping_bytes_;
+}
+
+SharedStack::~SharedStack() { ::munmap(mapping_, mapping_bytes_); }
+
+}  // namespace picos::detail

@@ -1,0 +1,125 @@
+#pragma once
+// The control block behind a picos::Task handle, and the intrusive lists that link it.
+
+#include "core/context.hpp"
+#include "core/stack_pool.hpp"
+
+#include <picos/message.hpp>
+#include <picos/scheduler.hpp>
+#include <picos/task.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace picos::detail {
+
+class SchedulerCore;
+struct TaskControl;
+
+enum class TaskState : std::uint8_t { ready, running, parked, ended };
+enum class EndKind : std::uint8_t { none, finished, failed, terminated };
+// What a parked task waits for; hot swap may only interrupt suspend and receive waits.
+enum class WaitKind : std::uint8_t { none, suspend, receive, join, sync, io, other };
+enum class WakeReason : std::uint8_t { none, signalled, timed_out, interrupted };
+
+// Bits of TaskControl::interrupts.
+inline constexpr std::uint8_t interrupt_exception = 1;
+inline constexpr std::uint8_t interrupt_terminate = 2;
+inline constexpr std::uint8_t interrupt_hot_swap = 4;
+
+inline constexpr std::int64_t no_deadline = INT64_MAX;
+inline constexpr std::uint32_t not_in_heap = UINT32_MAX;
+
+// FIFO of parked tasks, linked through TaskControl::wait_prev/wait_next. A task is in at most one
+// wait queue at a time; the scheduler unlinks it when it wakes for any reason.
+class WaitQueue {
+ public:
+  WaitQueue() = default;
+  WaitQueue(const WaitQueue&) = delete;
+  WaitQueue& operator=(const WaitQueue&) = delete;
+  [[nodiscard]] bool empty() const noexcept { return head_ == nullptr; }
+  [[nodiscard]] TaskControl* front() const noexcept { return head_; }
+  void push_back(TaskControl* task) noexcept;
+  void remove(TaskControl* task) noexcept;
+  TaskControl* pop_front() noexcept;
+
+ private:
+  TaskControl* head_ = nullptr;
+  TaskControl* tail_ = nullptr;
+};
+
+struct MessageNode {
+  MessageNode* next = nullptr;
+  Message message;
+};
+
+// Rarely used parts of a task, allocated on first use (on the scheduler thread).
+struct TaskExtras {
+  std::vector<Task> monitors;
+  WaitQueue joiners;                            // tasks of the same scheduler in finish()
+  std::vector<std::pair<Task, std::uint32_t>> remote_joiners;  // tasks of other schedulers
+  std::shared_ptr<void> hot_swap;               // owned by the hotswap module
+  std::shared_ptr<void> categories;             // owned by the message module
+};
+
+struct TaskControl {
+  std::atomic<std::uint32_t> refs{1};
+  TaskState state = TaskState::ready;
+  EndKind end_kind = EndKind::none;
+  WaitKind wait_kind = WaitKind::none;
+  WakeReason wake_reason = WakeReason::none;
+  std::uint8_t interrupts = 0;
+  bool daemon = false;
+  bool compact = false;
+  bool started = false;
+  bool runnable_on_stack = false;
+  bool hot_swappable = false;
+  std::atomic<bool> ended{false};
+  std::uint32_t heap_index = not_in_heap;
+  std::uint32_t wait_seq = 0;
+  std::int64_t deadline = no_deadline;
+  SchedulerCore* core = nullptr;
+  ExecutionContext context;
+  Stack stack;                         // dedicated stack
+  StackPool* stack_pool = nullptr;     // where `stack` goes back
+  char* saved_stack = nullptr;         // compact: bytes copied out of the shared stack
+  std::uint32_t saved_size = 0;
+  std::uint32_t saved_capacity = 0;
+  TaskControl* ready_next = nullptr;
+  TaskControl* wait_prev = nullptr;
+  TaskControl* wait_next = nullptr;
+  WaitQueue* wait_queue = nullptr;
+  TaskControl* all_prev = nullptr;     // every live task of the scheduler
+  TaskControl* all_next = nullptr;
+  Runnable* runnable = nullptr;
+  std::uint64_t id = 0;
+  std::string name;
+  Message slot;                        // resume value / received message handed over on wake
+  Message result;                      // return value once finished
+  std::exception_ptr error;            // failure once ended; pending raise() before that
+  MessageNode* mail_head = nullptr;
+  MessageNode* mail_tail = nullptr;
+  std::size_t mail_count = 0;
+  std::unique_ptr<TaskExtras> extras;
+
+  TaskExtras& ensure_extras() {
+    if (!extras) extras = std::make_unique<TaskExtras>();
+    return *extras;
+  }
+  ~TaskControl();
+};
+
+// Renames a task (thread-safe against Task::name()).
+void rename_task(TaskControl& task, std::string name);
+
+// A new reference to `task` as a handle.
+[[nodiscard]] inline Task handle_of(TaskControl* task) noexcept {
+  task->refs.fetch_add(1, std::memory_order_relaxed);
+  return Task::adopt(task);
+}
+
+}  // namespace picos::detail

@@ -1,0 +1,85 @@
+// What happens when a task ends: counters, joiners, monitors and waiting threads.
+#include "core/exception_info.hpp"
+#include "core/scheduler_core.hpp"
+
+#include <picos/log.hpp>
+
+namespace picos::detail {
+namespace {
+
+MonitorStatus status_of(TaskControl* task) {
+  MonitorStatus status;
+  status.task = handle_of(task);
+  switch (task->end_kind) {
+    case EndKind::finished:
+      status.kind = MonitorStatus::Kind::finished;
+      try {
+        status.value = task->result;
+      } catch (const std::exception&) {
+        // A value that cannot be copied reaches only the first monitor: see below.
+      }
+      break;
+    case EndKind::failed: {
+      status.kind = MonitorStatus::Kind::failed;
+      const ExceptionInfo info = describe(task->error);
+      status.error_type = info.type;
+      status.error_message = info.message;
+      status.error = task->error;
+      break;
+    }
+    default:
+      status.kind = MonitorStatus::Kind::terminated;
+      break;
+  }
+  return status;
+}
+
+void tell_monitors(TaskControl* task) {
+  std::vector<Task> monitors = std::move(task->extras->monitors);
+  for (std::size_t i = 0; i < monitors.size(); ++i) {
+    MonitorStatus status = status_of(task);
+    // A move-only return value cannot be copied to every monitor: the last one gets it moved.
+    if (i + 1 == monitors.size() && status.kind == MonitorStatus::Kind::finished && status.value.empty()) {
+      status.value = std::move(task->result);
+    }
+    if (!monitors[i].send(Message(std::move(status)))) {
+      log(LogLevel::debug, "monitor ", monitors[i], " of ", task->name, "/", task->id, " has ended; dropped");
+    }
+  }
+}
+
+}  // namespace
+
+void SchedulerCore::finalize_end(TaskControl* self) noexcept {
+  self->state = TaskState::ended;
+  unlink_live(self);
+  while (self->mail_head != nullptr) delete std::exchange(self->mail_head, self->mail_head->next);
+  self->mail_tail = nullptr;
+  self->mail_count = 0;
+  self->slot.reset();
+  if (self->extras) {
+    while (!self->extras->joiners.empty()) wake_one(self->extras->joiners);
+    for (auto& [joiner, seq] : self->extras->remote_joiners) {
+      try {
+        joiner.control()->core->post([joiner, seq = seq] {
+          joiner.control()->core->wake_if(joiner.control(), seq, WakeReason::signalled);
+        });
+      } catch (const std::exception& error) {
+        log(LogLevel::debug, "could not tell ", joiner, " that a task ended: ", error.what());
+      }
+    }
+    self->extras->remote_joiners.clear();
+    try {
+      if (!self->extras->monitors.empty()) tell_monitors(self);
+    } catch (const std::exception& error) {
+      log(LogLevel::error, "telling the monitors of ", self->name, "/", self->id, " failed: ", error.what());
+    }
+    self->extras->hot_swap.reset();
+  }
+  self->ended.store(true, std::memory_order_seq_cst);
+  live_tasks_.fetch_sub(1, std::memory_order_relaxed);
+  if (!self->daemon) live_non_daemon_.fetch_sub(1, std::memory_order_acq_rel);
+  notify_thread_waiters();
+}
+
+}  // namespace picos::detail

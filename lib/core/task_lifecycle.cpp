@@ -1,0 +1,166 @@
+// Creating tasks, running their bodies and ending them.
+#include "core/scheduler_core.hpp"
+#include "core/exception_info.hpp"
+
+#include <picos/errors.hpp>
+#include <picos/log.hpp>
+
+#include <cstdlib>
+#include <new>
+
+namespace picos::detail {
+namespace {
+std::atomic<std::uint64_t> next_task_id{1};
+
+std::size_t align_down(std::size_t value, std::size_t alignment) { return value & ~(alignment - 1); }
+}  // namespace
+
+void retain(TaskControl* control) noexcept { control->refs.fetch_add(1, std::memory_order_relaxed); }
+
+void release(TaskControl* control) noexcept {
+  if (control->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete control;
+}
+
+TaskControl::~TaskControl() {
+  while (mail_head != nullptr) delete std::exchange(mail_head, mail_head->next);
+  std::free(saved_stack);
+}
+
+void WaitQueue::push_back(TaskControl* task) noexcept {
+  task->wait_next = nullptr;
+  task->wait_prev = tail_;
+  if (tail_ != nullptr) tail_->wait_next = task;
+  else head_ = task;
+  tail_ = task;
+}
+
+void WaitQueue::remove(TaskControl* task) noexcept {
+  if (task->wait_prev != nullptr) task->wait_prev->wait_next = task->wait_next;
+  else head_ = task->wait_next;
+  if (task->wait_next != nullptr) task->wait_next->wait_prev = task->wait_prev;
+  else tail_ = task->wait_prev;
+  task->wait_prev = task->wait_next = nullptr;
+  task->wait_queue = nullptr;
+}
+
+TaskControl* WaitQueue::pop_front() noexcept {
+  TaskControl* task = head_;
+  if (task != nullptr) remove(task);
+  return task;
+}
+
+Task spawn_task(Scheduler* scheduler, TaskOptions options, const RunnableRecipe& recipe) {
+  Scheduler& target = scheduler != nullptr ? *scheduler : Scheduler::current();
+  return target.core().spawn(std::move(options), recipe);
+}
+
+Task SchedulerCore::spawn(TaskOptions&& options, const RunnableRecipe& recipe) {
+  if (stopped()) throw SchedulerStopped("picos: cannot spawn a task on a finished or terminated scheduler");
+  auto* task = new TaskControl;
+  task->core = this;
+  task->id = next_task_id.fetch_add(1, std::memory_order_relaxed);
+  task->name = std::move(options.name);
+  task->daemon = options.daemon;
+  task->compact = options.stack_mode.value_or(options_.stack_mode) == StackMode::compact;
+  Task handle = handle_of(task);  // the scheduler keeps the reference made by `new`
+  live_tasks_.fetch_add(1, std::memory_order_relaxed);
+  if (!task->daemon) live_non_daemon_.fetch_add(1, std::memory_order_acq_rel);
+  try {
+    if (!task->compact) task->stack_pool = &pool_for(options.stack_size);
+    if (is_loop_thread()) {
+      admit(task, &recipe);
+    } else {
+      void* memory = ::operator new(recipe.size, std::align_val_t(recipe.align));
+      try {
+        task->runnable = recipe.construct(memory, recipe.context);
+      } catch (...) {
+        ::operator delete(memory, std::align_val_t(recipe.align));
+        throw;
+      }
+      post([this, task] { admit(task, nullptr); });
+    }
+  } catch (...) {
+    live_tasks_.fetch_sub(1, std::memory_order_relaxed);
+    if (!task->daemon) live_non_daemon_.fetch_sub(1, std::memory_order_acq_rel);
+    if (task->runnable != nullptr) delete task->runnable;
+    task->runnable = nullptr;
+    task->ended.store(true, std::memory_order_release);
+    task->state = TaskState::ended;
+    release(task);
+    throw;
+  }
+  return handle;
+}
+
+void SchedulerCore::admit(TaskControl* task, const RunnableRecipe* recipe) {
+  if (!task->compact) {
+    task->stack = task->stack_pool->acquire();
+    std::size_t top = reinterpret_cast<std::size_t>(task->stack.top());
+    if (recipe != nullptr) {
+      // The body lives at the top of its own stack: no allocation, and the page is touched anyway.
+      top = align_down(top - recipe->size, recipe->align > 16 ? recipe->align : 16);
+      try {
+        task->runnable = recipe->construct(reinterpret_cast<void*>(top), recipe->context);
+      } catch (...) {
+        task->stack_pool->release(task->stack);
+        throw;
+      }
+      task->runnable_on_stack = true;
+    }
+    auto* stack_top = reinterpret_cast<char*>(top);
+    make_context(task->context, stack_top, static_cast<std::size_t>(stack_top - task->stack.bottom), &task_main);
+  } else if (recipe != nullptr) {
+    void* memory = ::operator new(recipe->size, std::align_val_t(recipe->align));
+    try {
+      task->runnable = recipe->construct(memory, recipe->context);
+    } catch (...) {
+      ::operator delete(memory, std::align_val_t(recipe->align));
+      throw;
+    }
+  }
+  link_live(task);
+  task->state = TaskState::ready;
+  push_ready(task);
+}
+
+void task_main() {
+  SchedulerCore* core = SchedulerCore::on_this_thread();
+  TaskControl* self = SchedulerCore::current_task();
+  self->started = true;
+  try {
+    if (self->interrupts != 0) core->raise_interrupts(*self, WaitKind::none);
+    self->result = self->runnable->run();
+    self->end_kind = EndKind::finished;
+  } catch (const TaskTerminateUnwind&) {
+    self->end_kind = EndKind::terminated;
+  } catch (...) {
+    self->error = std::current_exception();
+    self->end_kind = EndKind::failed;
+    const ExceptionInfo info = describe(self->error);
+    log(LogLevel::warning, "task ", self->name, "/", self->id, " failed with ", info.type, ": ", info.message);
+  }
+  core->end_current_task(self);
+}
+
+void SchedulerCore::end_current_task(TaskControl* self) noexcept {
+  if (self->runnable != nullptr) {
+    if (self->runnable_on_stack) self->runnable->~Runnable();
+    else delete self->runnable;
+    self->runnable = nullptr;
+  }
+  check_stack(self);
+  finalize_end(self);
+  if (!self->compact) self->stack_pool->release(self->stack);
+  else if (shared_owner_ == self) shared_owner_ = nullptr;
+  TaskControl* next = next_direct();
+  release(self);  // the scheduler's reference; `self` may be gone now
+  if (next != nullptr) {
+    next->state = TaskState::running;
+    current_ = next;
+    exit_context(next->context);
+  }
+  current_ = nullptr;
+  exit_context(loop_context_);
+}
+
+}  // namespace picos::detail

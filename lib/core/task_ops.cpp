@@ -1,0 +1,221 @@
+// picos::Task members: the operations other tasks and threads apply to a task.
+#include "core/mailbox.hpp"
+#include "core/scheduler_core.hpp"
+
+#include <picos/errors.hpp>
+#include <picos/log.hpp>
+
+#include <mutex>
+#include <ostream>
+#include <system_error>
+
+namespace picos {
+namespace {
+
+using detail::SchedulerCore;
+using detail::TaskControl;
+using detail::TaskState;
+
+// Task names may be changed by the task (set_name, hot swap) while other threads read them.
+std::mutex& name_mutex() {
+  static auto* mutex = new std::mutex;
+  return *mutex;
+}
+
+bool resume_here(TaskControl* task, Message&& value) {
+  if (task->state == TaskState::ended) return false;
+  if (task->state == TaskState::parked && task->wait_kind == detail::WaitKind::suspend) {
+    task->slot = std::move(value);
+    task->core->wake(task, detail::WakeReason::signalled);
+    return true;
+  }
+  log(LogLevel::warning, "resume: task ", task->name, "/", task->id, " is not suspended; ignored");
+  return false;
+}
+
+// Runs `op` on the task's scheduler thread: at once when already there, else through its inbox
+// (then `queued` is the answer, or false when the scheduler has stopped).
+template <class Op>
+bool on_task_thread(TaskControl* task, Op&& op, bool queued = true) {
+  SchedulerCore* core = task->core;
+  if (core->is_loop_thread()) return op();
+  try {
+    core->post([op = std::forward<Op>(op)]() mutable { op(); });
+  } catch (const SchedulerStopped&) {
+    return false;
+  }
+  return queued;
+}
+
+Message result_of(TaskControl* task) {
+  switch (task->end_kind) {
+    case detail::EndKind::finished:
+      if (task->result.empty()) return Message{};
+      try {
+        return task->result;
+      } catch (const BadMessageAccess&) {
+        return std::move(task->result);  // move-only value: the first caller takes it
+      }
+    case detail::EndKind::failed:
+      std::rethrow_exception(task->error);
+    default:
+      throw TaskTerminatedError("picos: task " + task->name + "/" + std::to_string(task->id) + " was terminated");
+  }
+}
+
+[[noreturn]] void throw_timed_out(const char* call) {
+  throw std::system_error(std::make_error_code(std::errc::timed_out), std::string("picos: ") + call);
+}
+
+}  // namespace
+
+std::uint64_t Task::id() const noexcept { return control_ != nullptr ? control_->id : 0; }
+
+std::string Task::name() const {
+  if (control_ == nullptr) return {};
+  std::lock_guard<std::mutex> lock(name_mutex());
+  return control_->name;
+}
+
+std::string Task::to_string() const {
+  if (control_ == nullptr) return "<no task>";
+  return name() + "/" + std::to_string(control_->id);
+}
+
+std::ostream& operator<<(std::ostream& out, const Task& task) { return out << task.to_string(); }
+
+bool Task::is_alive() const noexcept {
+  return control_ != nullptr && !control_->ended.load(std::memory_order_acquire);
+}
+
+bool Task::resume(Message value) const {
+  if (!is_alive()) return false;
+  Task self = *this;
+  return on_task_thread(control_, [self, value = std::move(value)]() mutable {
+    return resume_here(self.control(), std::move(value));
+  });
+}
+
+bool Task::send(Message message) const {
+  if (!is_alive()) return false;
+  Task self = *this;
+  return on_task_thread(control_, [self, message = std::move(message)]() mutable {
+    return detail::deliver_to_mailbox(self.control(), std::move(message));
+  });
+}
+
+Delivery Task::deliver(Message message, Timeout /*timeout*/) const {
+  return send(std::move(message)) ? Delivery::delivered : Delivery::invalid;
+}
+
+bool Task::raise(std::exception_ptr error) const {
+  if (!is_alive() || control_ == SchedulerCore::current_task() || !error) return false;
+  Task self = *this;
+  return on_task_thread(control_, [self, error = std::move(error)]() mutable {
+    TaskControl* task = self.control();
+    if (task->state == TaskState::ended) return false;
+    task->error = std::move(error);
+    task->core->interrupt(task, detail::interrupt_exception);
+    return true;
+  });
+}
+
+bool Task::terminate() const {
+  if (!is_alive()) return false;
+  Task self = *this;
+  return on_task_thread(control_, [self] {
+    TaskControl* task = self.control();
+    if (task->state == TaskState::ended) return false;
+    task->core->interrupt(task, detail::interrupt_terminate);
+    return true;
+  });
+}
+
+bool Task::monitor(const Task& other) const {
+  if (!is_alive() || !other.is_alive()) return false;
+  Task watcher = *this;
+  Task watched = other;
+  return on_task_thread(other.control_, [watcher, watched] {
+    TaskControl* task = watched.control();
+    if (task->state == TaskState::ended) return false;
+    task->ensure_extras().monitors.push_back(watcher);
+    return true;
+  });
+}
+
+Message Task::value(Timeout timeout) const {
+  if (control_ == nullptr) throw std::invalid_argument("picos: Task::value() on an empty task handle");
+  SchedulerCore* core = control_->core;
+  if (SchedulerCore::current_task() != nullptr || core->is_loop_thread()) {
+    throw WrongContext("picos: Task::value() blocks the thread; inside a task use Task::finish()");
+  }
+  if (!control_->ended.load(std::memory_order_acquire)) {
+    const std::int64_t deadline = detail::deadline_after(timeout);
+    core->add_thread_waiter();
+    {
+      std::unique_lock<std::mutex> lock(core->thread_wait_mutex());
+      auto ended = [this] { return control_->ended.load(std::memory_order_acquire); };
+      if (deadline == detail::no_deadline) {
+        core->thread_wait_cv().wait(lock, ended);
+      } else {
+        const auto until = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(deadline));
+        core->thread_wait_cv().wait_until(lock, until, ended);
+      }
+    }
+    core->remove_thread_waiter();
+    if (!control_->ended.load(std::memory_order_acquire)) throw_timed_out("Task::value() timed out");
+  }
+  return result_of(control_);
+}
+
+Message Task::finish(Timeout timeout) const {
+  if (control_ == nullptr) throw std::invalid_argument("picos: Task::finish() on an empty task handle");
+  TaskControl& self = SchedulerCore::require_task("Task::finish()");
+  if (&self == control_) throw WrongContext("picos: a task cannot finish() itself");
+  const std::int64_t deadline = detail::deadline_after(timeout);
+  SchedulerCore* here = self.core;
+  while (!control_->ended.load(std::memory_order_acquire)) {
+    if (detail::monotonic_expired(deadline)) throw_timed_out("Task::finish() timed out");
+    if (control_->core == here) {
+      here->park_on(control_->ensure_extras().joiners, detail::WaitKind::join, deadline);
+    } else {
+      Task waiter = handle_of(&self);
+      Task target = *this;
+      const std::uint32_t seq = self.wait_seq + 1;  // the wait park() is about to start
+      try {
+        control_->core->post([waiter, target, seq] {
+          TaskControl* t = target.control();
+          if (t->state == TaskState::ended) {
+            TaskControl* w = waiter.control();
+            w->core->post([waiter, seq] { waiter.control()->core->wake_if(waiter.control(), seq, detail::WakeReason::signalled); });
+          } else {
+            t->ensure_extras().remote_joiners.emplace_back(waiter, seq);
+          }
+        });
+      } catch (const SchedulerStopped&) {
+        break;  // its scheduler is gone, so the task has ended
+      }
+      here->park(detail::WaitKind::join, deadline);
+    }
+  }
+  if (!control_->ended.load(std::memory_order_acquire)) throw_timed_out("Task::finish() timed out");
+  return result_of(control_);
+}
+
+const char* to_string(MonitorStatus::Kind kind) noexcept {
+  switch (kind) {
+    case MonitorStatus::Kind::finished: return "finished";
+    case MonitorStatus::Kind::failed: return "failed";
+    case MonitorStatus::Kind::terminated: return "terminated";
+  }
+  return "unknown";
+}
+
+namespace detail {
+void rename_task(TaskControl& task, std::string name) {
+  std::lock_guard<std::mutex> lock(name_mutex());
+  task.name = std::move(name);
+}
+}  // namespace detail
+
+}  // namespace picos
