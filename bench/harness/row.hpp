@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "../common/probe.hpp"
+#include "../common/protocol.hpp"
 
 namespace picos_bench {
 
@@ -19,7 +19,7 @@ struct Row {
   int runs = 0;      ///< measurements the figures are the median of
 };
 
-/// Parses one protocol line (a flat JSON object of strings and numbers, see probe.hpp).
+/// Parses one protocol line (a flat JSON object of strings and numbers, see bench/common/protocol.hpp).
 /// Returns std::nullopt when the text is not such an object or lacks "scenario" and "impl".
 [[nodiscard]] std::optional<Row> parse_row(std::string_view line);
 

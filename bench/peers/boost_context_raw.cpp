@@ -1,5 +1,6 @@
 // The physical limit for picos-bench: bare Boost.Context jumps with no scheduler, no queue and no
-// task bookkeeping. Prints the protocol line of probe.hpp.
+// task bookkeeping. Prints the protocol line of
+// bench/common/protocol.hpp.
 //
 // Usage: boost-context-raw-peer <scenario> boost-context-raw <n>
 //   switch  two contexts jumping back and forth: one round trip is main -> partner -> main
@@ -17,7 +18,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "../common/probe.hpp"
+#include "../common/meter.hpp"
+#include "../common/protocol.hpp"
 
 namespace {
 

@@ -1,9 +1,10 @@
 // Boost.Fiber peer of picos-bench: the scenarios written with boost::fibers on one thread and the
-// default round_robin scheduler (FIFO, like picos). Prints the protocol line of probe.hpp.
+// default round_robin scheduler (FIFO, like picos). Prints the protocol line of
+// bench/common/protocol.hpp.
 //
 // Usage: boost-fiber-peer <scenario> <impl> <n>
 //   impl boost-fiber         default fixedsize_stack (malloc'd, 128 KiB); unbuffered_channel
-//   impl boost-fiber-pooled  pooled_fixedsize_stack (scale and churn)
+//   impl boost-fiber-pooled  pooled_fixedsize_stack (scale, churn, fanout, lock)
 //   impl boost-fiber-buffered buffered_channel (pingpong)
 #include <boost/fiber/all.hpp>
 
@@ -16,7 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "../common/probe.hpp"
+#include "../common/meter.hpp"
+#include "../common/protocol.hpp"
 
 namespace {
 
@@ -166,45 +168,47 @@ Figures pingpong(std::string_view impl, std::uint64_t n) {
 }
 
 Figures fanout(std::string_view impl, std::uint64_t n) {
-  if (impl != "boost-fiber") unknown_impl(impl);
-  using Inbox = fibers::buffered_channel<int>;
-  std::vector<std::unique_ptr<Inbox>> inboxes;
-  std::vector<fibers::fiber> subscribers;
-  std::uint64_t ready = 0;
-  for (std::uint64_t i = 0; i < n; ++i) {
-    Inbox& inbox = *inboxes.emplace_back(std::make_unique<Inbox>(fanout_capacity));
-    subscribers.emplace_back([&ready, &inbox] {
-      ++ready;
-      int v = 0;
-      for (int k = 0; k < fanout_messages; ++k) inbox.pop(v);
-    });
-  }
-  yield_until(ready, n);
-  Stopwatch clock;
-  for (int m = 0; m < fanout_messages; ++m) {
-    for (auto& inbox : inboxes) inbox->push(m);
-  }
-  for (auto& subscriber : subscribers) subscriber.join();
-  const double deliveries = static_cast<double>(n) * fanout_messages;
-  return Figures{{"deliveries_per_s", deliveries / clock.seconds()}};
+  return with_stack_allocator(impl, [n](auto salloc) {
+    using Inbox = fibers::buffered_channel<int>;
+    std::vector<std::unique_ptr<Inbox>> inboxes;
+    std::vector<fibers::fiber> subscribers;
+    std::uint64_t ready = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      Inbox& inbox = *inboxes.emplace_back(std::make_unique<Inbox>(fanout_capacity));
+      subscribers.emplace_back(std::allocator_arg, salloc, [&ready, &inbox] {
+        ++ready;
+        int v = 0;
+        for (int k = 0; k < fanout_messages; ++k) inbox.pop(v);
+      });
+    }
+    yield_until(ready, n);
+    Stopwatch clock;
+    for (int m = 0; m < fanout_messages; ++m) {
+      for (auto& inbox : inboxes) inbox->push(m);
+    }
+    for (auto& subscriber : subscribers) subscriber.join();
+    const double deliveries = static_cast<double>(n) * fanout_messages;
+    return Figures{{"deliveries_per_s", deliveries / clock.seconds()}};
+  });
 }
 
 Figures lock(std::string_view impl, std::uint64_t n) {
-  if (impl != "boost-fiber") unknown_impl(impl);
-  fibers::mutex mutex;
-  std::vector<fibers::fiber> tasks;
-  Stopwatch clock;
-  for (int t = 0; t < lock_tasks; ++t) {
-    tasks.emplace_back([&mutex, n] {
-      for (std::uint64_t i = 0; i < n; ++i) {
-        std::lock_guard hold(mutex);
-        boost::this_fiber::yield();
-      }
-    });
-  }
-  for (auto& task : tasks) task.join();
-  const double acquisitions = static_cast<double>(n) * lock_tasks;
-  return Figures{{"acquisitions_per_s", acquisitions / clock.seconds()}};
+  return with_stack_allocator(impl, [n](auto salloc) {
+    fibers::mutex mutex;
+    std::vector<fibers::fiber> tasks;
+    Stopwatch clock;
+    for (int t = 0; t < lock_tasks; ++t) {
+      tasks.emplace_back(std::allocator_arg, salloc, [&mutex, n] {
+        for (std::uint64_t i = 0; i < n; ++i) {
+          std::lock_guard hold(mutex);
+          boost::this_fiber::yield();
+        }
+      });
+    }
+    for (auto& task : tasks) task.join();
+    const double acquisitions = static_cast<double>(n) * lock_tasks;
+    return Figures{{"acquisitions_per_s", acquisitions / clock.seconds()}};
+  });
 }
 
 constexpr std::array<picos_bench::ScenarioEntry, 6> scenarios{{

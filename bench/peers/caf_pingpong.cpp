@@ -1,5 +1,5 @@
 // CAF peer of picos-bench: the pingpong scenario with two event-based actors on a scheduler with
-// one worker thread. Prints the protocol line of probe.hpp.
+// one worker thread. Prints the protocol line of bench/common/protocol.hpp.
 //
 // Usage: caf-peer pingpong caf <n>
 // One round trip: ping sends a number, pong's handler returns it (CAF sends the result back to
@@ -12,7 +12,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "../common/probe.hpp"
+#include "../common/meter.hpp"
+#include "../common/protocol.hpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // The picos side of the scenarios, run in-process by `picos-bench --single <scenario> <impl> <n>`.
-// Each function returns the figures for one measurement (see bench/common/probe.hpp for how time
+// Each function returns the figures for one measurement (see bench/common/meter.hpp for how time
 // and memory are measured) or throws.
 #pragma once
 
@@ -7,7 +7,8 @@
 #include <span>
 #include <string_view>
 
-#include "../common/probe.hpp"
+#include "../common/meter.hpp"
+#include "../common/protocol.hpp"
 
 namespace picos_bench {
 
@@ -18,6 +19,7 @@ namespace picos_side {
 Figures scale(std::string_view impl, std::uint64_t n);
 Figures churn(std::string_view impl, std::uint64_t n);
 Figures switch_round_trips(std::string_view impl, std::uint64_t n);
+Figures pingpong(std::string_view impl, std::uint64_t n);
 }  // namespace picos_side
 
 }  // namespace picos_bench

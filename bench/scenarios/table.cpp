@@ -5,10 +5,11 @@
 namespace picos_bench {
 
 std::span<const ScenarioEntry> picos_scenarios() {
-  static constexpr std::array<ScenarioEntry, 3> table{{
+  static constexpr std::array<ScenarioEntry, 4> table{{
       {"scale", picos_side::scale},
       {"churn", picos_side::churn},
       {"switch", picos_side::switch_round_trips},
+      {"pingpong", picos_side::pingpong},
   }};
   return table;
 }

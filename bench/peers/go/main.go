@@ -1,18 +1,19 @@
 // Command peer is the Go side of picos-bench: it runs one scenario with goroutines and prints the
-// one-line JSON protocol of bench/common/probe.hpp. picos-bench runs it with GOMAXPROCS=1 (impl
+// one-line JSON protocol of bench/common/protocol.hpp. picos-bench runs it with GOMAXPROCS=1 (impl
 // "go") and with the runtime default (impl "go-allcores").
 //
 // Usage: peer <scenario> <impl> <n>
 //
-// Memory rule (the same in every program of the harness): VmRSS from /proc/self/status, read
-// right before the first goroutine is spawned and again when all of them are parked, while the
-// channels needed to resume them are still held. No runtime.GC() or debug.FreeOSMemory() before
-// either reading, because the C++ programs have no such step.
+// Memory rule (the same in every program of the harness, see bench/common/meter.hpp): VmRSS
+// from /proc/self/status, read right before the first goroutine is spawned and again when all of
+// them are parked, while the channels needed to resume them are still held. No runtime.GC() or
+// debug.FreeOSMemory() before either reading, because the C++ programs have no such step.
 package main
 
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -36,26 +37,22 @@ var scenarios = map[string]scenarioFunc{
 	"lock":     lock,
 }
 
-// rssKiB returns VmRSS of this process in KiB, or -1 when /proc is unavailable.
-func rssKiB() int64 {
+// rssKiB returns VmRSS of this process in KiB; an error when it cannot be read, so that no figure
+// is ever computed from a missing reading.
+func rssKiB() (int64, error) {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
-		return -1
+		return 0, err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "VmRSS:") {
-			fields := strings.Fields(line)
-			if len(fields) >= 2 {
-				if v, err := strconv.ParseInt(fields[1], 10, 64); err == nil {
-					return v
-				}
-			}
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 2 && fields[0] == "VmRSS:" {
+			return strconv.ParseInt(fields[1], 10, 64)
 		}
 	}
-	return -1
+	return 0, errors.New("no VmRSS in /proc/self/status")
 }
 
 // kibPerTask is the RSS growth per task between two rssKiB readings.

@@ -16,7 +16,10 @@ func scale(n uint64) ([]figure, error) {
 	var parked, done sync.WaitGroup
 	parked.Add(int(n))
 	done.Add(int(n))
-	before := rssKiB()
+	before, err := rssKiB()
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	gates := make([]chan struct{}, n)
 	for i := range gates {
@@ -30,7 +33,10 @@ func scale(n uint64) ([]figure, error) {
 	}
 	parked.Wait()
 	parkS := time.Since(start).Seconds()
-	after := rssKiB()
+	after, err := rssKiB()
+	if err != nil {
+		return nil, err
+	}
 	start = time.Now()
 	for _, gate := range gates {
 		gate <- struct{}{}
