@@ -65,7 +65,8 @@ void print_report(const Options& options, const std::vector<Row>& rows, const st
     return;
   }
   std::printf("Medians of %d fresh-process run%s each.\n\n", options.repeat, options.repeat == 1 ? "" : "s");
-  std::fputs(results_table(rows, options.format).c_str(), stdout);
+  const std::string results = results_table(rows, options.format);
+  std::fputs(results.empty() ? "No results.\n" : results.c_str(), stdout);
   if (options.compare) {
     const std::string ratios = ratios_table(rows, options.format);
     if (!ratios.empty()) std::printf("\n%s", ratios.c_str());

@@ -92,8 +92,8 @@ std::string ratios_table(const std::vector<Row>& rows, Format format) {
   }
   if (table.rows.empty()) return {};
   return render(table, format) +
-         "\nRatios are picos/peer: below 1 is better for times (_s, ns_) and memory (kib_), "
-         "above 1 is better for rates (_per_s).\n";
+         "\nRatios are picos/peer: below 1 means picos is better for times and memory, above 1 "
+         "means it is better for rates (figures per second).\n";
 }
 
 std::string rows_json(const std::vector<Row>& rows) {
