@@ -1,5 +1,11 @@
+// The one table of poller backends compiled into this build (see backends.hpp).
 #include "poller/backends.hpp"
 #include "poller/epoll.hpp"
+#include "poller/poll.hpp"
+#include "poller/select.hpp"
+#ifdef PICOS_HAVE_IO_URING
+#include "poller/io_uring.hpp"
+#endif
 
 namespace picos::detail {
 namespace {
@@ -12,6 +18,13 @@ bool always() { return true; }
 
 const PollerBackend table[] = {
     {"epoll", 40, &always, &create<EpollPoller>},
+#ifdef PICOS_HAVE_IO_URING
+    // Usable and tested, but not the default: epoll's try-first syscalls are faster for small
+    // socket messages; choose it with PICOS_POLLER=io_uring or SchedulerOptions::poller.
+    {"io_uring", 30, &UringPoller::usable, &create<UringPoller>},
+#endif
+    {"poll", 20, &always, &create<PollPoller>},
+    {"select", 10, &always, &create<SelectPoller>},
 };
 
 }  // namespace

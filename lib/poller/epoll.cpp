@@ -1,50 +1,71 @@
-#include "poller/backends.hpp"
 #include "poller/epoll.hpp"
 
+#include "poller/io_errors.hpp"
+#include "poller/timeout_ms.hpp"
+
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <system_error>
 
 namespace picos::detail {
 
-EpollPoller::EpollPoller(SchedulerCore& core) : core_(core) {
+EpollPoller::EpollPoller(SchedulerCore& core) : ReadinessPoller(core) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  if (epoll_fd_ < 0) throw std::system_error(errno, std::generic_category(), "picos: epoll_create1");
-  wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wake_fd_ < 0) {
-    ::close(epoll_fd_);
-    throw std::system_error(errno, std::generic_category(), "picos: eventfd");
-  }
+  if (epoll_fd_ < 0) throw_errno(errno, "epoll_create1");
   epoll_event event{};
   event.events = EPOLLIN;
   event.data.ptr = nullptr;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &event);
-}
-
-EpollPoller::~EpollPoller() {
-  ::close(wake_fd_);
-  ::close(epoll_fd_);
-}
-
-void EpollPoller::poll(std::int64_t timeout_ns) {
-  int timeout_ms = -1;
-  if (timeout_ns >= 0) timeout_ms = static_cast<int>((timeout_ns + 999'999) / 1'000'000);
-  epoll_event events[64];
-  const int count = ::epoll_wait(epoll_fd_, events, 64, timeout_ms);
-  for (int i = 0; i < count; ++i) {
-    if (events[i].data.ptr == nullptr) {
-      std::uint64_t drained = 0;
-      [[maybe_unused]] auto n = ::read(wake_fd_, &drained, sizeof drained);
-    }
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_.fd(), &event) != 0) {
+    const int error = errno;
+    ::close(epoll_fd_);
+    throw_errno(error, "epoll_ctl");
   }
 }
 
-void EpollPoller::wake() noexcept {
-  const std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+EpollPoller::~EpollPoller() { ::close(epoll_fd_); }
+
+bool EpollPoller::arm(IoHandle& handle) {
+  if (handle.registered) return true;
+  epoll_event event{};
+  event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  event.data.ptr = &handle;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, handle.fd, &event) != 0) {
+    if (errno == EPERM) {  // a regular file: always ready
+      handle.regular_file = true;
+      return false;
+    }
+    throw_errno(errno, "epoll_ctl");
+  }
+  handle.registered = true;
+  return true;
+}
+
+void EpollPoller::disarm(IoHandle&) noexcept {}  // stays registered until released
+
+void EpollPoller::release(IoHandle& handle) noexcept {
+  if (handle.registered) {
+    epoll_event unused{};
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, handle.fd, &unused);
+    handle.registered = false;
+  }
+  ReadinessPoller::release(handle);
+}
+
+void EpollPoller::poll(std::int64_t timeout_ns) {
+  epoll_event events[128];
+  const int count = ::epoll_wait(epoll_fd_, events, 128, timeout_ms(timeout_ns));
+  if (count < 0 && errno != EINTR) throw_errno(errno, "epoll_wait");
+  for (int i = 0; i < count; ++i) {
+    auto* handle = static_cast<IoHandle*>(events[i].data.ptr);
+    if (handle == nullptr) {
+      wake_fd_.drain();
+      continue;
+    }
+    const std::uint32_t bits = events[i].events;
+    dispatch(*handle, (bits & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0,
+             (bits & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0);
+  }
 }
 
 }  // namespace picos::detail

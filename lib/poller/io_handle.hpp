@@ -1,0 +1,39 @@
+#pragma once
+// IoHandle: what the poller knows about one file descriptor. Owned through a shared_ptr by the
+// object that owns the descriptor (a socket, pipe or file); an operation in progress holds its own
+// reference, so a handle outlives every task parked on it. Lives on the heap: parked tasks never
+// leave pointers into their stacks behind (compact stack rule).
+
+#include "core/task_control.hpp"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace picos::detail {
+
+class SchedulerCore;
+struct UringOp;
+
+struct IoHandle {
+  explicit IoHandle(int descriptor, bool is_socket) noexcept : fd(descriptor), socket(is_socket) {}
+  IoHandle(const IoHandle&) = delete;
+  IoHandle& operator=(const IoHandle&) = delete;
+
+  int fd = -1;
+  bool socket = false;        // use send()/recv() (MSG_NOSIGNAL) instead of write()/read()
+  bool closed = false;        // set by Poller::release(); waiters then fail with operation_canceled
+  bool regular_file = false;  // never "not ready": readiness backends do not watch it
+  SchedulerCore* core = nullptr;  // the scheduler whose poller has seen this handle (set on first use)
+  std::size_t bound_index = SIZE_MAX;  // position in that poller's bound list
+
+  // ---- readiness backends ----
+  WaitQueue readers;          // tasks parked until the fd is readable
+  WaitQueue writers;          // ... writable
+  bool registered = false;    // epoll: added to the interest list
+  std::size_t armed_index = SIZE_MAX;  // poll/select: position in the armed list
+
+  // ---- completion backends ----
+  UringOp* ops = nullptr;     // io_uring: operations in flight on this fd (intrusive list)
+};
+
+}  // namespace picos::detail

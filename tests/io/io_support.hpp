@@ -1,0 +1,30 @@
+#pragma once
+// Helpers shared by the io tests: connected loopback pairs and the backend under test.
+
+#include "run_in.hpp"
+
+#include <picos/picos.hpp>
+#include <picos/socket.hpp>
+
+#include <cstdlib>
+#include <string>
+#include <utility>
+
+namespace io_test {
+
+// The backend PICOS_POLLER selects for this run (the suite is registered once per backend).
+inline std::string backend() {
+  const char* name = std::getenv("PICOS_POLLER");
+  return name != nullptr ? name : "";
+}
+
+// A connected pair (client, server side) over IPv4 or IPv6 loopback. Call from a task.
+inline std::pair<picos::TcpStream, picos::TcpStream> tcp_pair(
+    picos::AddressFamily family = picos::AddressFamily::ipv4) {
+  auto listener = picos::TcpListener::bind(picos::SocketAddress::loopback(0, family));
+  auto client = picos::TcpStream::connect(listener.local_address());
+  auto server = listener.accept();
+  return {std::move(client), std::move(server)};
+}
+
+}  // namespace io_test
