@@ -131,7 +131,7 @@ class Scheduler {
     requires std::invocable<std::decay_t<F>&, std::decay_t<Args>&...>
   Task spawn(TaskOptions options, F&& fn, Args&&... args) {
     std::tuple<F&&, Args&&...> refs(std::forward<F>(fn), std::forward<Args>(args)...);
-    return detail::spawn_task(this, std::move(options), detail::make_recipe(refs));
+    return detail::spawn_task(this, std::move(options), detail::make_recipe<F, Args...>(refs));
   }
 
   /// [T] Runs the loop on the calling thread until no non-daemon task is left. Only for schedulers

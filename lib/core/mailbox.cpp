@@ -6,9 +6,11 @@ namespace picos::detail {
 
 bool deliver_to_mailbox(TaskControl* task, Message&& message) {
   if (task->state == TaskState::ended) return false;
-  // A receiver is only parked in receive() when its mailbox is empty, so handing the message over
-  // directly keeps FIFO order and saves a queue node.
-  if (task->state == TaskState::parked && task->wait_kind == WaitKind::receive && task->slot.empty()) {
+  // Handing the message over directly saves a queue node. Only when the list is empty: a selective
+  // receive (lib/message) may park with unmatched messages queued, and it relies on a handed-over
+  // message being older than every queued one.
+  if (task->state == TaskState::parked && task->wait_kind == WaitKind::receive && task->slot.empty() &&
+      task->mail_head == nullptr) {
     task->slot = std::move(message);
     task->core->wake(task, WakeReason::signalled);
     return true;

@@ -104,6 +104,7 @@ class SchedulerCore {
   void wake_loop() noexcept { poller_->wake(); }
 
   // ---- bookkeeping --------------------------------------------------------------------------
+  [[nodiscard]] std::size_t pending_timers() const noexcept { return timers_.size(); }
   [[nodiscard]] std::size_t live_tasks() const noexcept { return live_tasks_.load(std::memory_order_relaxed); }
   [[nodiscard]] std::size_t live_non_daemon() const noexcept {
     return live_non_daemon_.load(std::memory_order_acquire);

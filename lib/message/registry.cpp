@@ -1,0 +1,147 @@
+// The message type registry and the serialize() / deserialize() entry points.
+#include "message/registry.hpp"
+
+#include <sstream>
+
+namespace picos {
+namespace detail {
+
+void TypeRegistry::add(const std::type_info& type, std::string name, SaveFn save, LoadFn load) {
+  if (name.empty()) throw std::logic_error("picos: message type " + type_name(type) + " needs a non-empty name");
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto by_type = by_type_.find(std::type_index(type));
+  if (by_type != by_type_.end()) {
+    if (by_type->second.name == name) return;
+    throw std::logic_error("picos: message type " + type_name(type) + " is already registered as '" +
+                           by_type->second.name + "', cannot register it again as '" + name + "'");
+  }
+  const auto by_name = by_name_.find(name);
+  if (by_name != by_name_.end()) {
+    throw std::logic_error("picos: message type name '" + name + "' is already taken by " +
+                           type_name(*by_name->second) + ", cannot give it to " + type_name(type));
+  }
+  by_name_.emplace(name, &type);
+  by_type_.emplace(std::type_index(type), TypeEntry{std::move(name), save, load});
+}
+
+bool TypeRegistry::find(const std::type_info& type, TypeEntry& out) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto found = by_type_.find(std::type_index(type));
+  if (found == by_type_.end()) return false;
+  out = found->second;
+  return true;
+}
+
+bool TypeRegistry::find(const std::string& name, TypeEntry& out) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto found = by_name_.find(name);
+  if (found == by_name_.end()) return false;
+  out = by_type_.at(std::type_index(*found->second));
+  return true;
+}
+
+TypeRegistry& type_registry() {
+  // Built on first use (also from other translation units' static initializers); never destroyed
+  // so registrations made during static destruction stay valid.
+  static TypeRegistry* registry = [] {
+    auto* made = new TypeRegistry;
+    add_builtin_types(*made);
+    return made;
+  }();
+  return *registry;
+}
+
+void add_message_type(const std::type_info& type, std::string name, SaveFn save, LoadFn load) {
+  type_registry().add(type, std::move(name), save, load);
+}
+
+std::string registered_name(const std::type_info& type) {
+  TypeEntry entry;
+  if (!type_registry().find(type, entry)) {
+    throw SerializationError("picos: message type " + type_name(type) +
+                             " is not registered for serialization (use PICOS_MESSAGE_TYPE or "
+                             "picos::register_message_type)");
+  }
+  return entry.name;
+}
+
+}  // namespace detail
+
+bool is_serializable(const std::type_info& type) noexcept {
+  if (type == typeid(void)) return true;
+  try {
+    detail::TypeEntry entry;
+    return detail::type_registry().find(type, entry);
+  } catch (...) {
+    return false;
+  }
+}
+
+void save(cereal::PortableBinaryOutputArchive& archive, const Message& message) {
+  if (message.empty()) {
+    archive(std::string());
+    return;
+  }
+  detail::TypeEntry entry;
+  if (!detail::type_registry().find(message.type(), entry)) {
+    (void)detail::registered_name(message.type());  // throws the descriptive error
+  }
+  archive(entry.name);
+  entry.save(archive, message.data());
+}
+
+void load(BoundedInputArchive& archive, Message& message) {
+  archive.enter_message();
+  std::string name;
+  archive(name);
+  if (name.empty()) {
+    message.reset();
+  } else {
+    detail::TypeEntry entry;
+    if (!detail::type_registry().find(name, entry)) {
+      throw SerializationError("picos: serialized message has unknown type name '" + name + "'");
+    }
+    message = entry.load(archive);
+  }
+  archive.leave_message();
+}
+
+Bytes serialize(const Message& message) {
+  std::ostringstream out(std::ios::binary);
+  {
+    cereal::PortableBinaryOutputArchive archive(out, cereal::PortableBinaryOutputArchive::Options::LittleEndian());
+    try {
+      save(archive, message);
+    } catch (const cereal::Exception& error) {
+      throw SerializationError(std::string("picos: cannot serialize ") + type_name(message.type()) + ": " +
+                               error.what());
+    }
+  }
+  const std::string text = std::move(out).str();
+  Bytes bytes(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) bytes[i] = static_cast<std::byte>(text[i]);
+  return bytes;
+}
+
+Message deserialize(std::span<const std::byte> bytes) {
+  try {
+    BoundedInputArchive archive(bytes);
+    Message message;
+    load(archive, message);
+    if (archive.remaining() != 0) {
+      throw SerializationError("picos: " + std::to_string(archive.remaining()) +
+                               " unexpected bytes after the serialized message");
+    }
+    return message;
+  } catch (const SerializationError&) {
+    throw;
+  } catch (const cereal::Exception& error) {
+    throw SerializationError(std::string("picos: malformed serialized message: ") + error.what());
+  } catch (const std::bad_alloc&) {
+    throw SerializationError("picos: malformed serialized message: out of memory while decoding");
+  } catch (const std::exception& error) {  // thrown by a type's own load function
+    throw SerializationError(std::string("picos: malformed serialized message: ") + error.what());
+  }
+}
+
+}  // namespace picos
