@@ -57,6 +57,7 @@ class AsyncFile {
 
  private:
   std::size_t read_some(char* data, std::size_t size, std::int64_t deadline);
+  std::size_t read_raw(char* data, std::size_t size, std::int64_t deadline);  // bypasses buffered_
   std::size_t fill(std::int64_t deadline);
 
   std::shared_ptr<detail::IoHandle> handle_;

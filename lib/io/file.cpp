@@ -90,7 +90,14 @@ AsyncFile::AsyncFile(AsyncFile&& other) noexcept
 AsyncFile& AsyncFile::operator=(AsyncFile&& other) noexcept {
   if (this != &other) {
     close();
-    new (this) AsyncFile(std::move(other));
+    handle_ = std::move(other.handle_);
+    own_ = other.own_;
+    regular_ = other.regular_;
+    append_ = other.append_;
+    saved_flags_ = other.saved_flags_;
+    offset_ = other.offset_;
+    buffered_ = std::move(other.buffered_);
+    timeout_ = other.timeout_;
   }
   return *this;
 }
@@ -119,6 +126,10 @@ std::size_t AsyncFile::read_some(char* data, std::size_t size, std::int64_t dead
     buffered_.erase(0, n);
     return n;
   }
+  return read_raw(data, size, deadline);
+}
+
+std::size_t AsyncFile::read_raw(char* data, std::size_t size, std::int64_t deadline) {
   if (!is_open()) detail::throw_errno(EBADF, "read");
   auto handle = handle_;
   if (!regular_) return detail::io_read(*handle, false, data, size, deadline);
@@ -129,7 +140,7 @@ std::size_t AsyncFile::read_some(char* data, std::size_t size, std::int64_t dead
 
 std::size_t AsyncFile::fill(std::int64_t deadline) {
   char chunk[4096];
-  const std::size_t n = read_some(chunk, sizeof chunk, deadline);
+  const std::size_t n = read_raw(chunk, sizeof chunk, deadline);
   buffered_.append(chunk, n);
   return n;
 }
@@ -174,8 +185,6 @@ std::string AsyncFile::readline(CallTimeout timeout, std::size_t max_bytes) {
       throw std::system_error(std::make_error_code(std::errc::message_size), "picos: readline: line too long");
     }
     scanned = buffered_.size();
-    // A buffered reader must not read past the line on a regular file's shared offset: fine here,
-    // the offset is ours.
     if (fill(deadline) == 0) return std::exchange(buffered_, std::string());
   }
 }

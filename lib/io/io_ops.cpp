@@ -53,6 +53,11 @@ void close_handle(const std::shared_ptr<IoHandle>& handle) noexcept {
   }
 }
 
+Timeout timeout_until(std::int64_t deadline) noexcept {
+  if (deadline == no_deadline) return Timeout{};
+  return std::chrono::nanoseconds(deadline - monotonic_now());
+}
+
 std::int64_t call_deadline(const std::optional<Timeout>& call, const Timeout& object) noexcept {
   return deadline_after(call ? *call : object);
 }

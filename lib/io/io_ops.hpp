@@ -36,6 +36,9 @@ std::size_t io_send_to(IoHandle& h, bool blocking, const void* data, std::size_t
 std::size_t io_recv_from(IoHandle& h, bool blocking, void* data, std::size_t size, sockaddr_storage* peer,
                          socklen_t* length, std::int64_t deadline);
 
+// The Timeout left until `deadline` (infinite for no_deadline).
+[[nodiscard]] Timeout timeout_until(std::int64_t deadline) noexcept;
+
 // The deadline of a call: its own timeout when given, else the object's.
 [[nodiscard]] std::int64_t call_deadline(const std::optional<Timeout>& call, const Timeout& object) noexcept;
 
