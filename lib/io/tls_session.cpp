@@ -1,5 +1,6 @@
 #include "io/tls_session.hpp"
 
+#include "core/scheduler_core.hpp"
 #include "io/io_ops.hpp"
 #include "poller/io_errors.hpp"
 
@@ -64,6 +65,21 @@ TlsSession::TlsSession(std::shared_ptr<const TlsContext> context, bool server, c
 TlsSession::~TlsSession() { SSL_free(ssl_); }
 
 void TlsSession::flush(IoHandle& handle, bool blocking, std::int64_t deadline) {
+  // One flusher at a time: a reading and a writing task must not interleave ciphertext chunks.
+  TaskControl* self = SchedulerCore::current_task();
+  while (flushing_ && self != nullptr) {
+    if (self->core->park_on(flush_waiters_, WaitKind::io, deadline) == WakeReason::timed_out) {
+      throw_timed_out("TLS write");
+    }
+  }
+  flushing_ = true;
+  struct Done {
+    TlsSession& session;
+    ~Done() {
+      session.flushing_ = false;
+      if (TaskControl* task = session.flush_waiters_.front()) task->core->wake_one(session.flush_waiters_);
+    }
+  } done{*this};
   char* buffer = scratch_out_.get();
   while (BIO_ctrl_pending(out_) > 0) {
     const int n = BIO_read(out_, buffer, scratch_size);

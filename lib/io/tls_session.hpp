@@ -1,6 +1,8 @@
 #pragma once
 // One TLS connection: an OpenSSL SSL object over two memory BIOs that this class pumps through
-// the operation API (io_read/io_write), so TLS works on every poller backend.
+// the operation API (io_read/io_write), so TLS works on every poller backend. After the handshake
+// one reading and one writing task may use a session at the same time (ciphertext output is
+// serialized); the handshake itself must be driven by one task.
 
 #include "poller/io_handle.hpp"
 
@@ -50,6 +52,8 @@ class TlsSession {
   bool established_ = false;
   bool closed_ = false;   // close_notify or end of stream seen
   bool shut_down_ = false;
+  bool flushing_ = false;      // a task is writing ciphertext out
+  WaitQueue flush_waiters_;    // tasks waiting for it
 };
 
 }  // namespace picos::detail
