@@ -1,30 +1,58 @@
 #pragma once
-// Execution contexts: the only place that knows how a task's registers and stack are switched.
-// The implementation (context.cpp) is the only file that includes Boost.Context.
+// Execution contexts: the only place that knows how a task's registers and stack are switched,
+// and the only code that uses Boost.Context (this header and context.cpp). The switch itself is
+// inline so that the scheduler's switch path has a single call level above jump_fcontext: every
+// extra level costs a mispredicted return after each switch.
+
+#include <boost/context/detail/fcontext.hpp>
 
 #include <cstddef>
 
 namespace picos::detail {
 
 // The C++ runtime keeps "exceptions being handled" per thread; tasks that block inside a catch
-// block would corrupt each other's view, so every context carries its own copy.
+// block would corrupt each other's view, so every context carries its own copy. libstdc++ and
+// libc++ both lay the per-thread record out as {caught list, uncaught count}.
 struct ExceptionState {
   void* caught = nullptr;
   unsigned int uncaught = 0;
 };
 
 struct ExecutionContext {
-  void* handle = nullptr;                // saved stack pointer of a switched-out context
-  void (*entry)() = nullptr;             // first function run by a context made by make_context()
+  void* handle = nullptr;     // saved stack pointer of a switched-out context
+  void (*entry)() = nullptr;  // first function run by a context made by make_context()
   ExceptionState exceptions;
 };
+
+// Passed through jump_fcontext so the resumed side can record where the switch came from; it
+// lives on the switching side's stack and is read before anything else runs.
+struct ContextHop {
+  ExecutionContext* from;
+  ExecutionContext* to;
+};
+
+// This thread's exception record, looked up once per thread.
+extern constinit thread_local ExceptionState* tl_exception_state __attribute__((tls_model("initial-exec")));
+ExceptionState* lookup_exception_state() noexcept;
+
+inline ExceptionState* exception_state() noexcept {
+  ExceptionState* state = tl_exception_state;
+  return state != nullptr ? state : lookup_exception_state();
+}
 
 // Prepares `context` to start running `entry` on the stack [top - size, top).
 void make_context(ExecutionContext& context, void* stack_top, std::size_t size, void (*entry)());
 
 // Saves the running context into `from` and continues `to`. Returns when something switches back
 // to `from`.
-void switch_context(ExecutionContext& from, ExecutionContext& to) noexcept;
+inline void switch_context(ExecutionContext& from, ExecutionContext& to) noexcept {
+  ExceptionState* state = exception_state();
+  from.exceptions = *state;
+  *state = to.exceptions;
+  ContextHop hop{&from, &to};
+  const boost::context::detail::transfer_t back = boost::context::detail::jump_fcontext(to.handle, &hop);
+  static_cast<ContextHop*>(back.data)->from->handle = back.fctx;
+}
 
 // Continues `to` and never returns: for a context that has finished (its state is discarded).
 [[noreturn]] void exit_context(ExecutionContext& to) noexcept;

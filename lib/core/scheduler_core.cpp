@@ -7,10 +7,7 @@
 #include <utility>
 
 namespace picos::detail {
-namespace {
-// One pointer per thread; initial-exec keeps the lookup a single %fs-relative load.
-thread_local SchedulerCore* tl_core __attribute__((tls_model("initial-exec"))) = nullptr;
-}  // namespace
+constinit thread_local SchedulerCore* tl_core __attribute__((tls_model("initial-exec"))) = nullptr;
 
 std::int64_t monotonic_now() noexcept {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -27,17 +24,9 @@ std::int64_t deadline_after(const Timeout& timeout) noexcept {
 SchedulerCore::ThreadBinding::ThreadBinding(SchedulerCore* core) noexcept : previous(tl_core) { tl_core = core; }
 SchedulerCore::ThreadBinding::~ThreadBinding() { tl_core = previous; }
 
-SchedulerCore* SchedulerCore::on_this_thread() noexcept { return tl_core; }
-
-TaskControl* SchedulerCore::current_task() noexcept { return tl_core != nullptr ? tl_core->current_ : nullptr; }
-
-TaskControl& SchedulerCore::require_task(const char* call) {
-  TaskControl* task = current_task();
-  if (task == nullptr) {
-    throw WrongContext(std::string("picos: ") + call +
-                       " must be called from inside a task (it suspends the calling task)");
-  }
-  return *task;
+void SchedulerCore::throw_not_in_task(const char* call) {
+  throw WrongContext(std::string("picos: ") + call +
+                     " must be called from inside a task (it suspends the calling task)");
 }
 
 SchedulerCore::SchedulerCore(Scheduler& owner, const SchedulerOptions& options)
@@ -81,14 +70,30 @@ void SchedulerCore::unlink_live(TaskControl* task) noexcept {
   task->all_prev = task->all_next = nullptr;
 }
 
+void SchedulerCore::adjust_non_daemon(bool increase) noexcept {
+  const std::size_t count = live_non_daemon_.load(std::memory_order_relaxed);
+  live_non_daemon_.store(increase ? count + 1 : count - 1, std::memory_order_release);
+  if (!increase && count == 1) {
+    // Pairs with the waiter's increment of thread_waiters_ before it checks the count.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    notify_thread_waiters();
+  }
+}
+
+void SchedulerCore::count_admitted(const TaskControl& task) noexcept {
+  live_tasks_.store(live_tasks_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  if (!task.daemon) adjust_non_daemon(true);
+}
+
+void SchedulerCore::count_ended(const TaskControl& task) noexcept {
+  live_tasks_.store(live_tasks_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+  if (!task.daemon) adjust_non_daemon(false);
+}
+
 void SchedulerCore::set_daemon(TaskControl& task, bool daemon) noexcept {
   if (task.daemon == daemon || task.state == TaskState::ended) return;
   task.daemon = daemon;
-  if (daemon) {
-    if (live_non_daemon_.fetch_sub(1, std::memory_order_acq_rel) == 1) notify_thread_waiters();
-  } else {
-    live_non_daemon_.fetch_add(1, std::memory_order_acq_rel);
-  }
+  adjust_non_daemon(!daemon);
 }
 
 void SchedulerCore::notify_thread_waiters() noexcept {

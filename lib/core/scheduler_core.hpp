@@ -34,6 +34,10 @@ namespace picos::detail {
 // Entry function of every task context.
 void task_main();
 
+class SchedulerCore;
+// The core whose loop runs on this thread. initial-exec: one %fs-relative load, no call.
+extern constinit thread_local SchedulerCore* tl_core __attribute__((tls_model("initial-exec")));
+
 class SchedulerCore {
  public:
   SchedulerCore(Scheduler& owner, const SchedulerOptions& options);
@@ -43,11 +47,18 @@ class SchedulerCore {
 
   // ---- who is running -------------------------------------------------------------------
   // The core whose loop runs on the calling thread, or nullptr.
-  [[nodiscard]] static SchedulerCore* on_this_thread() noexcept;
+  [[nodiscard]] static SchedulerCore* on_this_thread() noexcept { return tl_core; }
   // The running task of the core on this thread, or nullptr on a plain thread.
-  [[nodiscard]] static TaskControl* current_task() noexcept;
+  [[nodiscard]] static TaskControl* current_task() noexcept {
+    return tl_core != nullptr ? tl_core->current_ : nullptr;
+  }
   // The running task; throws WrongContext naming `call` on a plain thread.
-  static TaskControl& require_task(const char* call);
+  static TaskControl& require_task(const char* call) {
+    TaskControl* task = current_task();
+    if (task == nullptr) throw_not_in_task(call);
+    return *task;
+  }
+  [[noreturn]] static void throw_not_in_task(const char* call);
   [[nodiscard]] bool is_loop_thread() const noexcept { return on_this_thread() == this; }
 
   // ---- tasks ----------------------------------------------------------------------------
@@ -106,8 +117,11 @@ class SchedulerCore {
   // ---- bookkeeping --------------------------------------------------------------------------
   [[nodiscard]] std::size_t pending_timers() const noexcept { return timers_.size(); }
   [[nodiscard]] std::size_t live_tasks() const noexcept { return live_tasks_.load(std::memory_order_relaxed); }
+  // Non-daemon tasks alive or queued for admission. Reads the queued count first: admission adds
+  // to the live count before it takes from the queued one, so the sum never dips to 0 falsely.
   [[nodiscard]] std::size_t live_non_daemon() const noexcept {
-    return live_non_daemon_.load(std::memory_order_acquire);
+    const std::size_t queued = queued_non_daemon_.load(std::memory_order_acquire);
+    return queued + live_non_daemon_.load(std::memory_order_acquire);
   }
   void set_daemon(TaskControl& task, bool daemon) noexcept;
   // Thread waits (join(), Task::value()) block on this pair; the loop notifies it when a task a
@@ -135,7 +149,9 @@ class SchedulerCore {
     SchedulerCore* previous;
   };
 
-  void admit(TaskControl* task, const RunnableRecipe* recipe);
+  void admit(TaskControl* task, const RunnableRecipe* recipe, bool queued);
+  // A task spawned from another thread whose admission failed (e.g. no stack): it ends failed.
+  void fail_unadmitted(TaskControl* task, std::exception_ptr error) noexcept;
   void push_ready(TaskControl* task) noexcept;
   TaskControl* pop_ready() noexcept;
   // Leaves the current task (already parked or re-queued): jumps to the next ready task when that
@@ -174,8 +190,14 @@ class SchedulerCore {
   std::map<std::size_t, std::unique_ptr<StackPool>> other_pools_;
   SharedStack shared_stack_;
 
+  // Written only on the loop thread (no locked instructions on the spawn path); read anywhere.
   std::atomic<std::size_t> live_tasks_{0};
   std::atomic<std::size_t> live_non_daemon_{0};
+  // Non-daemon tasks spawned from other threads and not admitted yet.
+  std::atomic<std::size_t> queued_non_daemon_{0};
+  void count_admitted(const TaskControl& task) noexcept;
+  void count_ended(const TaskControl& task) noexcept;
+  void adjust_non_daemon(bool increase) noexcept;
   std::atomic<bool> stopped_{false};
 
   std::mutex inbox_mutex_;

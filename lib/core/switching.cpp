@@ -3,6 +3,7 @@
 
 #include <picos/errors.hpp>
 #include <picos/log.hpp>
+#include <picos/this_task.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -86,7 +87,8 @@ void SchedulerCore::raise_interrupts(TaskControl& self, WaitKind kind) {
 
 // ---- parking -----------------------------------------------------------------------------------
 
-WakeReason SchedulerCore::park(WaitKind kind, std::int64_t deadline) {
+// flatten: one call level between the caller and the context switch (see context.hpp).
+__attribute__((flatten)) WakeReason SchedulerCore::park(WaitKind kind, std::int64_t deadline) {
   TaskControl* self = current_;
   if (self->interrupts != 0) {
     raise_interrupts(*self, kind);
@@ -123,7 +125,7 @@ WakeReason SchedulerCore::park_on(WaitQueue& queue, WaitKind kind, std::int64_t 
   }
 }
 
-void SchedulerCore::yield() {
+__attribute__((flatten)) void SchedulerCore::yield() {
   TaskControl* self = current_;
   if (self->interrupts != 0) raise_interrupts(*self, WaitKind::none);
   self->state = TaskState::ready;
@@ -229,3 +231,11 @@ void SchedulerCore::run_ready() noexcept {
 }
 
 }  // namespace picos::detail
+
+namespace picos::this_task {
+// Here rather than in this_task.cpp so the whole switch inlines into it: one call level between
+// the task's code and jump_fcontext.
+__attribute__((flatten)) void yield() {
+  detail::SchedulerCore::require_task("this_task::yield()").core->yield();
+}
+}  // namespace picos::this_task

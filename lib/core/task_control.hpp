@@ -1,6 +1,7 @@
 #pragma once
 // The control block behind a picos::Task handle, and the intrusive lists that link it.
 
+#include "core/block_cache.hpp"
 #include "core/context.hpp"
 #include "core/stack_pool.hpp"
 
@@ -105,6 +106,9 @@ struct TaskControl {
   MessageNode* mail_tail = nullptr;
   std::size_t mail_count = 0;
   std::unique_ptr<TaskExtras> extras;
+
+  static void* operator new(std::size_t size) { return allocate_task_block(size); }
+  static void operator delete(void* block) noexcept { free_task_block(block); }
 
   TaskExtras& ensure_extras() {
     if (!extras) extras = std::make_unique<TaskExtras>();

@@ -77,8 +77,7 @@ void SchedulerCore::finalize_end(TaskControl* self) noexcept {
     self->extras->hot_swap.reset();
   }
   self->ended.store(true, std::memory_order_seq_cst);
-  live_tasks_.fetch_sub(1, std::memory_order_relaxed);
-  if (!self->daemon) live_non_daemon_.fetch_sub(1, std::memory_order_acq_rel);
+  count_ended(*self);
   notify_thread_waiters();
 }
 

@@ -10,7 +10,20 @@
 
 namespace picos::detail {
 namespace {
-std::atomic<std::uint64_t> next_task_id{1};
+std::atomic<std::uint64_t> next_task_id_block{0};
+constexpr std::uint64_t task_ids_per_block = 1024;
+
+// Ids are unique in the process and never reused; each thread takes them in blocks so that
+// spawning needs no locked instruction.
+std::uint64_t new_task_id() noexcept {
+  thread_local std::uint64_t next = 0;
+  thread_local std::uint64_t limit = 0;
+  if (next == limit) {
+    next = next_task_id_block.fetch_add(1, std::memory_order_relaxed) * task_ids_per_block + 1;
+    limit = next + task_ids_per_block - 1;
+  }
+  return next++;
+}
 
 std::size_t align_down(std::size_t value, std::size_t alignment) { return value & ~(alignment - 1); }
 }  // namespace
@@ -57,18 +70,19 @@ Task spawn_task(Scheduler* scheduler, TaskOptions options, const RunnableRecipe&
 Task SchedulerCore::spawn(TaskOptions&& options, const RunnableRecipe& recipe) {
   if (stopped()) throw SchedulerStopped("picos: cannot spawn a task on a finished or terminated scheduler");
   auto* task = new TaskControl;
+  task->refs.store(2, std::memory_order_relaxed);  // the scheduler's and the returned handle's
   task->core = this;
-  task->id = next_task_id.fetch_add(1, std::memory_order_relaxed);
+  task->id = new_task_id();
   task->name = std::move(options.name);
   task->daemon = options.daemon;
   task->compact = options.stack_mode.value_or(options_.stack_mode) == StackMode::compact;
-  Task handle = handle_of(task);  // the scheduler keeps the reference made by `new`
-  live_tasks_.fetch_add(1, std::memory_order_relaxed);
-  if (!task->daemon) live_non_daemon_.fetch_add(1, std::memory_order_acq_rel);
+  Task handle = Task::adopt(task);
+  const bool here = is_loop_thread();
+  if (!here && !task->daemon) queued_non_daemon_.fetch_add(1, std::memory_order_acq_rel);
   try {
     if (!task->compact) task->stack_pool = &pool_for(options.stack_size);
-    if (is_loop_thread()) {
-      admit(task, &recipe);
+    if (here) {
+      admit(task, &recipe, false);
     } else {
       void* memory = ::operator new(recipe.size, std::align_val_t(recipe.align));
       try {
@@ -77,11 +91,16 @@ Task SchedulerCore::spawn(TaskOptions&& options, const RunnableRecipe& recipe) {
         ::operator delete(memory, std::align_val_t(recipe.align));
         throw;
       }
-      post([this, task] { admit(task, nullptr); });
+      post([this, task] {
+        try {
+          admit(task, nullptr, true);
+        } catch (...) {
+          fail_unadmitted(task, std::current_exception());
+        }
+      });
     }
   } catch (...) {
-    live_tasks_.fetch_sub(1, std::memory_order_relaxed);
-    if (!task->daemon) live_non_daemon_.fetch_sub(1, std::memory_order_acq_rel);
+    if (!here && !task->daemon) queued_non_daemon_.fetch_sub(1, std::memory_order_acq_rel);
     if (task->runnable != nullptr) delete task->runnable;
     task->runnable = nullptr;
     task->ended.store(true, std::memory_order_release);
@@ -92,7 +111,7 @@ Task SchedulerCore::spawn(TaskOptions&& options, const RunnableRecipe& recipe) {
   return handle;
 }
 
-void SchedulerCore::admit(TaskControl* task, const RunnableRecipe* recipe) {
+void SchedulerCore::admit(TaskControl* task, const RunnableRecipe* recipe, bool queued) {
   if (!task->compact) {
     task->stack = task->stack_pool->acquire();
     std::size_t top = reinterpret_cast<std::size_t>(task->stack.top());
@@ -119,8 +138,24 @@ void SchedulerCore::admit(TaskControl* task, const RunnableRecipe* recipe) {
     }
   }
   link_live(task);
+  count_admitted(*task);
+  if (queued && !task->daemon) queued_non_daemon_.fetch_sub(1, std::memory_order_acq_rel);
   task->state = TaskState::ready;
   push_ready(task);
+}
+
+void SchedulerCore::fail_unadmitted(TaskControl* task, std::exception_ptr error) noexcept {
+  delete task->runnable;
+  task->runnable = nullptr;
+  task->error = std::move(error);
+  task->end_kind = EndKind::failed;
+  task->state = TaskState::ended;
+  task->ended.store(true, std::memory_order_seq_cst);
+  if (!task->daemon) queued_non_daemon_.fetch_sub(1, std::memory_order_acq_rel);
+  const ExceptionInfo info = describe(task->error);
+  log(LogLevel::error, "task ", task->name, "/", task->id, " could not start: ", info.message);
+  notify_thread_waiters();
+  release(task);
 }
 
 void task_main() {

@@ -35,7 +35,7 @@ Message suspend(Timeout timeout, Message alarm) {
 
 Message sleep(Timeout duration) { return suspend(duration, Message{}); }
 
-void yield() { SchedulerCore::require_task("this_task::yield()").core->yield(); }
+// yield() is defined in switching.cpp, next to the switch it inlines.
 
 Message receive() {
   TaskControl& self = SchedulerCore::require_task("this_task::receive()");

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <memory>
 #include <chrono>
 #include <string>
 #include <system_error>
@@ -101,8 +102,15 @@ TEST_CASE("spawn, send, resume and terminate are safe from many threads at once"
 }
 
 TEST_CASE("resume and terminate from another thread reach a suspended task") {
-  auto sleeper = picos::spawn([] { return picos::this_task::suspend().get<int>(); });
-  while (!sleeper.resume(picos::Message(21))) std::this_thread::sleep_for(1ms);
+  // The flag is set right before suspend(); requests from threads are handled only after the task
+  // has switched out, so once the flag is seen the resume cannot arrive too early.
+  auto parked = std::make_shared<std::atomic<bool>>(false);
+  auto sleeper = picos::spawn([parked] {
+    parked->store(true);
+    return picos::this_task::suspend().get<int>();
+  });
+  while (!parked->load()) std::this_thread::sleep_for(1ms);
+  CHECK(sleeper.resume(picos::Message(21)));
   CHECK(sleeper.value(10s).get<int>() == 21);
 
   auto victim = picos::spawn([] { picos::this_task::suspend(); });
