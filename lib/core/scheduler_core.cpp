@@ -165,17 +165,18 @@ void SchedulerCore::poll_pass(bool may_block) {
 
 void SchedulerCore::terminate_all() {
   ThreadBinding binding(this);
-  while (live_tasks() > 0) {
-    for (TaskControl* task = all_tasks_; task != nullptr; task = task->all_next) {
-      if ((task->interrupts & interrupt_terminate) == 0) interrupt(task, interrupt_terminate);
-    }
-    loop_once(false);
-    // Tasks parked while unwinding are woken again by the next round of interrupt().
-    for (TaskControl* task = all_tasks_; task != nullptr; task = task->all_next) {
-      if (task->state == TaskState::parked) wake(task, WakeReason::interrupted);
+  // The second round runs after new requests are refused, for tasks that arrived meanwhile.
+  for (int round = 0; round < 2; ++round) {
+    if (round == 1) mark_stopped();
+    while (true) {
+      if (inbox_pending_.load(std::memory_order_acquire)) drain_inbox();
+      if (live_tasks() == 0) break;
+      for (TaskControl* task = all_tasks_; task != nullptr; task = task->all_next) {
+        interrupt(task, interrupt_terminate);
+      }
+      loop_once(false);
     }
   }
-  if (inbox_pending_.load(std::memory_order_acquire)) drain_inbox();
 }
 
 }  // namespace picos::detail
