@@ -15,7 +15,8 @@ namespace picos {
 /// Address family wanted from resolve() or used to open a socket.
 enum class AddressFamily : std::uint8_t { any, ipv4, ipv6 };
 
-/// An IPv4 or IPv6 socket address (a value type; the empty address has family() == any).
+/// An IPv4 or IPv6 socket address (a value type; the empty address has family() == any). Every
+/// member is [N] (never blocks; parse() never resolves names).
 class SocketAddress {
  public:
   /// The empty address.

@@ -40,9 +40,9 @@ struct TlsOptions {
 /// any thread.
 class TlsContext {
  public:
-  /// A client context. Throws TlsError when a file cannot be loaded.
+  /// [N] A client context. Throws TlsError when a file cannot be loaded.
   static std::shared_ptr<const TlsContext> client(const TlsOptions& options = {});
-  /// A server context; certificate_file and private_key_file are required. Throws TlsError.
+  /// [N] A server context; certificate_file and private_key_file are required. Throws TlsError.
   static std::shared_ptr<const TlsContext> server(const TlsOptions& options);
 
   ~TlsContext();

@@ -18,10 +18,11 @@ constexpr unsigned ring_entries = 256;
 
 }  // namespace
 
-bool UringPoller::usable() {
-  static const bool answer = [] {
-    io_uring ring{};
-  if (io_uring_queue_init(8, &ring, 0) != 0) return false;
+namespace {
+
+bool probe_kernel() {
+  io_uring ring{};
+  if (io_uring_queue_init(8, &ring, 0) != 0) return false;  // e.g. disabled by sysctl or seccomp
   bool ok = false;
   if (io_uring_probe* probe = io_uring_get_probe_ring(&ring)) {
     ok = true;
@@ -34,7 +35,12 @@ bool UringPoller::usable() {
   }
   io_uring_queue_exit(&ring);
   return ok;
-  }();
+}
+
+}  // namespace
+
+bool UringPoller::usable() {
+  static const bool answer = probe_kernel();
   return answer;
 }
 
