@@ -1,6 +1,7 @@
 // Creating tasks, running their bodies and ending them.
 #include "core/scheduler_core.hpp"
 #include "core/exception_info.hpp"
+#include "core/hot_swap_hooks.hpp"
 
 #include <picos/errors.hpp>
 #include <picos/log.hpp>
@@ -158,21 +159,36 @@ void SchedulerCore::fail_unadmitted(TaskControl* task, std::exception_ptr error)
   release(task);
 }
 
+Runnable* (*hot_swap_acceptor)(TaskControl&, const std::exception_ptr&) = nullptr;
+
 void task_main() {
   SchedulerCore* core = SchedulerCore::on_this_thread();
   TaskControl* self = SchedulerCore::current_task();
   self->started = true;
-  try {
-    if (self->interrupts != 0) core->raise_interrupts(*self, WaitKind::none);
-    self->result = self->runnable->run();
-    self->end_kind = EndKind::finished;
-  } catch (const TaskTerminateUnwind&) {
-    self->end_kind = EndKind::terminated;
-  } catch (...) {
-    self->error = std::current_exception();
-    self->end_kind = EndKind::failed;
-    const ExceptionInfo info = describe(self->error);
-    log(LogLevel::warning, "task ", self->name, "/", self->id, " failed with ", info.type, ": ", info.message);
+  bool restart = true;
+  while (restart) {  // an accepted hot swap unwinds the body and starts the new one here
+    restart = false;
+    try {
+      if (self->interrupts != 0) core->raise_interrupts(*self, WaitKind::none);
+      self->result = self->runnable->run();
+      self->end_kind = EndKind::finished;
+    } catch (const TaskTerminateUnwind&) {
+      self->end_kind = EndKind::terminated;
+    } catch (...) {
+      Runnable* swapped = hot_swap_acceptor != nullptr ? hot_swap_acceptor(*self, std::current_exception()) : nullptr;
+      if (swapped != nullptr) {
+        if (self->runnable_on_stack) self->runnable->~Runnable();
+        else delete self->runnable;
+        self->runnable = swapped;
+        self->runnable_on_stack = false;
+        restart = true;
+      } else {
+        self->error = std::current_exception();
+        self->end_kind = EndKind::failed;
+        const ExceptionInfo info = describe(self->error);
+        log(LogLevel::warning, "task ", self->name, "/", self->id, " failed with ", info.type, ": ", info.message);
+      }
+    }
   }
   core->end_current_task(self);
 }
