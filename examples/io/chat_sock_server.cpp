@@ -33,7 +33,7 @@ void write_loop(std::shared_ptr<Client> client) {
   try {
     while (true) {
       picos::Message message = picos::this_task::receive();
-      if (message.empty()) break;
+      if (!message.is<std::string>()) break;  // the stop signal
       client->stream.sendall(message.get<std::string>(), std::chrono::seconds(30));
     }
   } catch (const std::exception& error) {
@@ -63,7 +63,7 @@ void serve(std::uint64_t id, std::shared_ptr<Client> client) {
   }
   clients.erase(id);
   if (client->writer.valid()) {
-    client->writer.send(picos::Message());  // ends the writer after the queued lines
+    client->writer.send(picos::Message(false));  // not a line: ends the writer after the queued lines
     client->writer.finish();
   }
   client->stream.close();

@@ -33,15 +33,16 @@ struct ChatServer {
     REQUIRE(banner.rfind("chat server listening on ", 0) == 0);
     port = static_cast<std::uint16_t>(std::stoi(banner.substr(25)));
   }
-  // Waits until the server logs that `count` clients are online.
-  void wait_online(int count) {
-    const std::string wanted = "(" + std::to_string(count) + " online)";
+  // Waits until the server logs a line containing `text`.
+  void wait_log(const std::string& text) {
     while (true) {
       const std::string line = process.readline_stderr(30s);
       REQUIRE_FALSE(line.empty());
-      if (line.find(wanted) != std::string::npos) return;
+      if (line.find(text) != std::string::npos) return;
     }
   }
+  // Waits until the server logs that `count` clients are online.
+  void wait_online(int count) { wait_log("(" + std::to_string(count) + " online)"); }
   ~ChatServer() {
     process.kill();
     (void)process.wait(30s);
@@ -82,6 +83,11 @@ TEST_CASE("every line a chat client sends reaches every other client exactly onc
         if (sender != i) CHECK(next[sender] == lines);
       }
     }
+    // A client that leaves is noticed, and the others keep chatting.
+    streams[0].close();
+    server.wait_log(" left");
+    streams[1].sendall("after one left\n", 30s);
+    for (int i = 2; i < clients; ++i) CHECK(streams[i].recv_line(1000, 30s) == "after one left\n");
   });
 }
 
