@@ -33,18 +33,16 @@ bool resume_here(TaskControl* task, Message&& value) {
   return false;
 }
 
-// Runs `op` on the task's scheduler thread: at once when already there, else through its inbox
-// (then `queued` is the answer, or false when the scheduler has stopped).
+// Queues `op(task)` to the task's scheduler thread (the caller is on another thread). The queued
+// request keeps the task alive. False when that scheduler has stopped.
 template <class Op>
-bool on_task_thread(TaskControl* task, Op&& op, bool queued = true) {
-  SchedulerCore* core = task->core;
-  if (core->is_loop_thread()) return op();
+bool post_to_task(const Task& target, Op&& op) {
   try {
-    core->post([op = std::forward<Op>(op)]() mutable { op(); });
+    target.control()->core->post([target, op = std::forward<Op>(op)]() mutable { op(target.control()); });
   } catch (const SchedulerStopped&) {
     return false;
   }
-  return queued;
+  return true;
 }
 
 Message result_of(TaskControl* task) {
@@ -90,17 +88,17 @@ bool Task::is_alive() const noexcept {
 
 bool Task::resume(Message value) const {
   if (!is_alive()) return false;
-  Task self = *this;
-  return on_task_thread(control_, [self, value = std::move(value)]() mutable {
-    return resume_here(self.control(), std::move(value));
+  if (control_->core->is_loop_thread()) return resume_here(control_, std::move(value));
+  return post_to_task(*this, [value = std::move(value)](TaskControl* task) mutable {
+    resume_here(task, std::move(value));
   });
 }
 
 bool Task::send(Message message) const {
   if (!is_alive()) return false;
-  Task self = *this;
-  return on_task_thread(control_, [self, message = std::move(message)]() mutable {
-    return detail::deliver_to_mailbox(self.control(), std::move(message));
+  if (control_->core->is_loop_thread()) return detail::deliver_to_mailbox(control_, std::move(message));
+  return post_to_task(*this, [message = std::move(message)](TaskControl* task) mutable {
+    detail::deliver_to_mailbox(task, std::move(message));
   });
 }
 
@@ -110,36 +108,39 @@ Delivery Task::deliver(Message message, Timeout /*timeout*/) const {
 
 bool Task::raise(std::exception_ptr error) const {
   if (!is_alive() || control_ == SchedulerCore::current_task() || !error) return false;
-  Task self = *this;
-  return on_task_thread(control_, [self, error = std::move(error)]() mutable {
-    TaskControl* task = self.control();
+  auto raise_here = [](TaskControl* task, std::exception_ptr&& pending) {
     if (task->state == TaskState::ended) return false;
-    task->error = std::move(error);
+    task->error = std::move(pending);
     task->core->interrupt(task, detail::interrupt_exception);
     return true;
+  };
+  if (control_->core->is_loop_thread()) return raise_here(control_, std::move(error));
+  return post_to_task(*this, [raise_here, error = std::move(error)](TaskControl* task) mutable {
+    raise_here(task, std::move(error));
   });
 }
 
 bool Task::terminate() const {
   if (!is_alive()) return false;
-  Task self = *this;
-  return on_task_thread(control_, [self] {
-    TaskControl* task = self.control();
+  auto terminate_here = [](TaskControl* task) {
     if (task->state == TaskState::ended) return false;
     task->core->interrupt(task, detail::interrupt_terminate);
     return true;
-  });
+  };
+  if (control_->core->is_loop_thread()) return terminate_here(control_);
+  return post_to_task(*this, terminate_here);
 }
 
 bool Task::monitor(const Task& other) const {
   if (!is_alive() || !other.is_alive()) return false;
-  Task watcher = *this;
-  Task watched = other;
-  return on_task_thread(other.control_, [watcher, watched] {
-    TaskControl* task = watched.control();
-    if (task->state == TaskState::ended) return false;
-    task->ensure_extras().monitors.push_back(watcher);
+  auto monitor_here = [](TaskControl* watched, const Task& watcher) {
+    if (watched->state == TaskState::ended) return false;
+    watched->ensure_extras().monitors.push_back(watcher);
     return true;
+  };
+  if (other.control_->core->is_loop_thread()) return monitor_here(other.control_, *this);
+  return post_to_task(other, [monitor_here, watcher = *this](TaskControl* watched) {
+    monitor_here(watched, watcher);
   });
 }
 
