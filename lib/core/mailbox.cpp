@@ -9,9 +9,10 @@ bool deliver_to_mailbox(TaskControl* task, Message&& message) {
   // Handing the message over directly saves a queue node. Only when the list is empty: a selective
   // receive (lib/message) may park with unmatched messages queued, and it relies on a handed-over
   // message being older than every queued one.
-  if (task->state == TaskState::parked && task->wait_kind == WaitKind::receive && task->slot.empty() &&
+  if (task->state == TaskState::parked && task->wait_kind == WaitKind::receive && !task->slot_holds_mail &&
       task->mail_head == nullptr) {
     task->slot = std::move(message);
+    task->slot_holds_mail = true;  // the flag, not slot.empty(): an empty Message is a message too
     task->core->wake(task, WakeReason::signalled);
     return true;
   }
@@ -26,12 +27,15 @@ bool deliver_to_mailbox(TaskControl* task, Message&& message) {
   return true;
 }
 
+Message take_handed_over_message(TaskControl& self) noexcept {
+  self.slot_holds_mail = false;
+  Message taken(std::move(self.slot));
+  self.slot.reset();
+  return taken;
+}
+
 std::optional<Message> take_message(TaskControl& self) {
-  if (!self.slot.empty()) {
-    std::optional<Message> taken(std::move(self.slot));
-    self.slot.reset();
-    return taken;
-  }
+  if (self.slot_holds_mail) return take_handed_over_message(self);
   MessageNode* node = self.mail_head;
   if (node == nullptr) return std::nullopt;
   self.mail_head = node->next;

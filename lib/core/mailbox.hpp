@@ -11,6 +11,11 @@ namespace picos::detail {
 // else queues it. False when the task has ended.
 bool deliver_to_mailbox(TaskControl* task, Message&& message);
 
+// True when a message was handed over directly (it is older than every queued one).
+[[nodiscard]] inline bool has_handed_over_message(const TaskControl& self) noexcept { return self.slot_holds_mail; }
+// Takes the handed-over message; only when has_handed_over_message().
+[[nodiscard]] Message take_handed_over_message(TaskControl& self) noexcept;
+
 // Takes the next message of the current task if one is there (loop thread).
 std::optional<Message> take_message(TaskControl& self);
 

@@ -79,6 +79,7 @@ struct TaskControl {
   bool started = false;
   bool runnable_on_stack = false;
   bool hot_swappable = false;
+  bool slot_holds_mail = false;        // `slot` holds a message handed over by the mailbox
   std::atomic<bool> ended{false};
   std::uint32_t heap_index = not_in_heap;
   std::uint32_t wait_seq = 0;

@@ -57,6 +57,7 @@ void SchedulerCore::finalize_end(TaskControl* self) noexcept {
   self->mail_tail = nullptr;
   self->mail_count = 0;
   self->slot.reset();
+  self->slot_holds_mail = false;
   if (self->extras) {
     while (!self->extras->joiners.empty()) wake_one(self->extras->joiners);
     for (auto& [joiner, seq] : self->extras->remote_joiners) {

@@ -5,6 +5,7 @@
 #include <picos/errors.hpp>
 #include <picos/log.hpp>
 
+#include <algorithm>
 #include <mutex>
 #include <ostream>
 #include <system_error>
@@ -196,7 +197,10 @@ Message Task::finish(Timeout timeout) const {
       } catch (const SchedulerStopped&) {
         break;  // its scheduler is gone, so the task has ended
       }
-      here->park(detail::WaitKind::join, deadline);
+      // The other scheduler's loop may stop before it reads the request (its run() returns when
+      // its tasks are done), so the wait is also bounded and `ended` re-checked.
+      const std::int64_t recheck = detail::monotonic_now() + 20'000'000;
+      here->park(detail::WaitKind::join, std::min(deadline, recheck));
     }
   }
   if (!control_->ended.load(std::memory_order_acquire)) throw_timed_out("Task::finish() timed out");

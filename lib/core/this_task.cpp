@@ -61,7 +61,7 @@ std::optional<Message> receive(Timeout timeout) {
 
 std::size_t pending_messages() {
   TaskControl& self = SchedulerCore::require_task("this_task::pending_messages()");
-  return self.mail_count + (self.slot.empty() ? 0 : 1);
+  return self.mail_count + (self.slot_holds_mail ? 1 : 0);
 }
 
 void set_daemon(bool daemon) {

@@ -1,6 +1,7 @@
 // Selective receive: the oldest matching message, the rest stay queued in order.
 #include "message/selective_receive.hpp"
 
+#include "core/mailbox.hpp"
 #include "core/scheduler_core.hpp"
 
 namespace picos {
@@ -9,9 +10,8 @@ namespace detail {
 // The mailbox keeps one invariant this relies on: a message handed over in `slot` is older than
 // every message in the list (the core hands a message over only when the list is empty).
 std::optional<Message> take_matching(TaskControl& self, const this_task::MessageMatcher& match) {
-  if (!self.slot.empty() && match(self.slot)) {
-    std::optional<Message> taken(std::move(self.slot));
-    self.slot.reset();
+  if (has_handed_over_message(self) && match(self.slot)) {
+    std::optional<Message> taken(take_handed_over_message(self));
     return taken;
   }
   MessageNode* previous = nullptr;

@@ -118,3 +118,17 @@ TEST_CASE("task-only calls made from a plain thread throw WrongContext") {
   CHECK_THROWS_AS(picos::this_task::yield(), picos::WrongContext);
   CHECK_THROWS_AS(picos::this_task::set_daemon(), picos::WrongContext);
 }
+
+TEST_CASE("an empty message handed to a waiting receiver is received, not lost") {
+  run_in([] {
+    auto receiver = picos::spawn([] {
+      auto first = picos::this_task::receive(5s);
+      auto second = picos::this_task::receive(5s);
+      return first.has_value() && first->empty() && second.has_value() && second->get<int>() == 2;
+    });
+    picos::this_task::yield();  // the receiver now waits, so the first message is handed over
+    receiver.send(picos::Message{});
+    receiver.send(picos::Message(2));
+    CHECK(receiver.finish().get<bool>());
+  });
+}
