@@ -8,6 +8,18 @@
 
 #include <cstddef>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define PICOS_ASAN_FIBERS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PICOS_ASAN_FIBERS 1
+#endif
+#endif
+#ifdef PICOS_ASAN_FIBERS
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 namespace picos::detail {
 
 // The C++ runtime keeps "exceptions being handled" per thread; tasks that block inside a catch
@@ -22,6 +34,10 @@ struct ExecutionContext {
   void* handle = nullptr;     // saved stack pointer of a switched-out context
   void (*entry)() = nullptr;  // first function run by a context made by make_context()
   ExceptionState exceptions;
+  // The stack's extent, told to AddressSanitizer on every switch (unused in other builds; for the
+  // thread's own context it is learnt on the first switch away from it).
+  const void* stack_bottom = nullptr;
+  std::size_t stack_size = 0;
 };
 
 // Passed through jump_fcontext so the resumed side can record where the switch came from; it
@@ -50,9 +66,23 @@ inline void switch_context(ExecutionContext& from, ExecutionContext& to) noexcep
   from.exceptions = *state;
   *state = to.exceptions;
   ContextHop hop{&from, &to};
+#ifdef PICOS_ASAN_FIBERS
+  void* fake_stack = nullptr;
+  __sanitizer_start_switch_fiber(&fake_stack, to.stack_bottom, to.stack_size);
+#endif
   const boost::context::detail::transfer_t back = boost::context::detail::jump_fcontext(to.handle, &hop);
-  static_cast<ContextHop*>(back.data)->from->handle = back.fctx;
+  ExecutionContext* origin = static_cast<ContextHop*>(back.data)->from;
+  origin->handle = back.fctx;
+#ifdef PICOS_ASAN_FIBERS
+  __sanitizer_finish_switch_fiber(fake_stack, &origin->stack_bottom, &origin->stack_size);
+#endif
 }
+
+// Copies stack bytes without AddressSanitizer checks (compact stacks copy whole frames, redzones
+// included).
+void copy_stack_bytes(void* to, const void* from, std::size_t size) noexcept;
+// Tells AddressSanitizer that [bottom, bottom + size) holds no live frames any more.
+void forget_stack_frames(void* bottom, std::size_t size) noexcept;
 
 // Continues `to` and never returns: for a context that has finished (its state is discarded).
 [[noreturn]] void exit_context(ExecutionContext& to) noexcept;

@@ -32,7 +32,7 @@ void stop_default_at_exit() {
   Scheduler* instance = nullptr;
   {
     std::lock_guard<std::mutex> lock(instance_mutex());
-    instance = std::exchange(live_instance, nullptr);
+    instance = live_instance;  // stays reachable: references handed out remain valid
   }
   if (instance != nullptr && !instance->core().stopped()) instance->terminate();
 }

@@ -31,6 +31,10 @@ namespace picos::detail {
   return deadline != INT64_MAX && monotonic_now() >= deadline;
 }
 
+// Wakes `joiner` (a task of another scheduler waiting in finish()) if it is still in the wait
+// numbered `wait_seq`. Thread-safe; does nothing for an ended joiner.
+void wake_remote_joiner(const Task& joiner, std::uint32_t wait_seq) noexcept;
+
 // Entry function of every task context.
 void task_main();
 

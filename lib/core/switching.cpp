@@ -190,7 +190,7 @@ void SchedulerCore::save_shared_stack_owner() noexcept {
     }
     owner->saved_capacity = used;
   }
-  std::memcpy(owner->saved_stack, sp, used);
+  copy_stack_bytes(owner->saved_stack, sp, used);
   owner->saved_size = used;
 }
 
@@ -198,9 +198,11 @@ void SchedulerCore::resume_from_loop(TaskControl* task) noexcept {
   if (task->compact && shared_owner_ != task) {
     save_shared_stack_owner();
     if (!task->started) {
+      forget_stack_frames(shared_stack_.top() - shared_stack_.size(), shared_stack_.size());
       make_context(task->context, shared_stack_.top(), shared_stack_.size(), &task_main);
     } else {
-      std::memcpy(shared_stack_.top() - task->saved_size, task->saved_stack, task->saved_size);
+      forget_stack_frames(shared_stack_.top() - shared_stack_.size(), shared_stack_.size());
+      copy_stack_bytes(shared_stack_.top() - task->saved_size, task->saved_stack, task->saved_size);
       // Keep the buffer only while it is small; a parked task then costs just its used bytes.
       if (task->saved_capacity > 4096) {
         std::free(task->saved_stack);

@@ -50,6 +50,18 @@ void tell_monitors(TaskControl* task) {
 
 }  // namespace
 
+void wake_remote_joiner(const Task& joiner, std::uint32_t wait_seq) noexcept {
+  // A joiner that has ended may belong to a scheduler that is gone: only live tasks are touched.
+  if (!joiner.is_alive()) return;
+  try {
+    joiner.control()->core->post([joiner, wait_seq] {
+      joiner.control()->core->wake_if(joiner.control(), wait_seq, WakeReason::signalled);
+    });
+  } catch (const std::exception& error) {
+    log(LogLevel::debug, "could not tell ", joiner, " that a task ended: ", error.what());
+  }
+}
+
 void SchedulerCore::finalize_end(TaskControl* self) noexcept {
   self->state = TaskState::ended;
   unlink_live(self);
@@ -60,15 +72,7 @@ void SchedulerCore::finalize_end(TaskControl* self) noexcept {
   self->slot_holds_mail = false;
   if (self->extras) {
     while (!self->extras->joiners.empty()) wake_one(self->extras->joiners);
-    for (auto& [joiner, seq] : self->extras->remote_joiners) {
-      try {
-        joiner.control()->core->post([joiner, seq = seq] {
-          joiner.control()->core->wake_if(joiner.control(), seq, WakeReason::signalled);
-        });
-      } catch (const std::exception& error) {
-        log(LogLevel::debug, "could not tell ", joiner, " that a task ended: ", error.what());
-      }
-    }
+    for (auto& [joiner, seq] : self->extras->remote_joiners) wake_remote_joiner(joiner, seq);
     self->extras->remote_joiners.clear();
     try {
       if (!self->extras->monitors.empty()) tell_monitors(self);

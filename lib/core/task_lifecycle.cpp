@@ -27,6 +27,21 @@ std::uint64_t new_task_id() noexcept {
 }
 
 std::size_t align_down(std::size_t value, std::size_t alignment) { return value & ~(alignment - 1); }
+
+// Builds a task body on the heap with the allocation `new R(...)` would make, so that the plain
+// `delete runnable` (through the virtual destructor) frees it correctly.
+Runnable* construct_on_heap(const RunnableRecipe& recipe) {
+  const bool over_aligned = recipe.align > __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+  void* memory = over_aligned ? ::operator new(recipe.size, std::align_val_t(recipe.align))
+                              : ::operator new(recipe.size);
+  try {
+    return recipe.construct(memory, recipe.context);
+  } catch (...) {
+    if (over_aligned) ::operator delete(memory, std::align_val_t(recipe.align));
+    else ::operator delete(memory);
+    throw;
+  }
+}
 }  // namespace
 
 void retain(TaskControl* control) noexcept { control->refs.fetch_add(1, std::memory_order_relaxed); }
@@ -85,13 +100,7 @@ Task SchedulerCore::spawn(TaskOptions&& options, const RunnableRecipe& recipe) {
     if (here) {
       admit(task, &recipe, false);
     } else {
-      void* memory = ::operator new(recipe.size, std::align_val_t(recipe.align));
-      try {
-        task->runnable = recipe.construct(memory, recipe.context);
-      } catch (...) {
-        ::operator delete(memory, std::align_val_t(recipe.align));
-        throw;
-      }
+      task->runnable = construct_on_heap(recipe);
       post([this, task] {
         try {
           admit(task, nullptr, true);
@@ -115,6 +124,8 @@ Task SchedulerCore::spawn(TaskOptions&& options, const RunnableRecipe& recipe) {
 void SchedulerCore::admit(TaskControl* task, const RunnableRecipe* recipe, bool queued) {
   if (!task->compact) {
     task->stack = task->stack_pool->acquire();
+    // A reused stack may still carry the sanitizer's marks of the frames its last task left.
+    forget_stack_frames(task->stack.bottom, task->stack.size);
     std::size_t top = reinterpret_cast<std::size_t>(task->stack.top());
     if (recipe != nullptr) {
       // The body lives at the top of its own stack: no allocation, and the page is touched anyway.
@@ -130,13 +141,7 @@ void SchedulerCore::admit(TaskControl* task, const RunnableRecipe* recipe, bool 
     auto* stack_top = reinterpret_cast<char*>(top);
     make_context(task->context, stack_top, static_cast<std::size_t>(stack_top - task->stack.bottom), &task_main);
   } else if (recipe != nullptr) {
-    void* memory = ::operator new(recipe->size, std::align_val_t(recipe->align));
-    try {
-      task->runnable = recipe->construct(memory, recipe->context);
-    } catch (...) {
-      ::operator delete(memory, std::align_val_t(recipe->align));
-      throw;
-    }
+    task->runnable = construct_on_heap(*recipe);
   }
   link_live(task);
   count_admitted(*task);

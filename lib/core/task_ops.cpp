@@ -188,8 +188,7 @@ Message Task::finish(Timeout timeout) const {
         control_->core->post([waiter, target, seq] {
           TaskControl* t = target.control();
           if (t->state == TaskState::ended) {
-            TaskControl* w = waiter.control();
-            w->core->post([waiter, seq] { waiter.control()->core->wake_if(waiter.control(), seq, detail::WakeReason::signalled); });
+            detail::wake_remote_joiner(waiter, seq);
           } else {
             t->ensure_extras().remote_joiners.emplace_back(waiter, seq);
           }

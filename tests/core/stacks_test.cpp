@@ -105,12 +105,15 @@ TEST_CASE("compact mode: a task may use pointers into its own stack, never into 
     picos::this_task::yield();
     const bool was_published = shared->published != nullptr;
     REQUIRE(was_published);
+#if !defined(__SANITIZE_ADDRESS__)
+    // (AddressSanitizer rightly reports this forbidden read, so sanitizer builds skip it.)
     auto intruder = picos::spawn([shared] {
       volatile char scratch[4096];
       for (auto& c : scratch) c = 0x2a;
       return *shared->published;  // reads the intruder's own bytes, not the owner's value
     });
     CHECK(intruder.finish().get<int>() != 0x5151);
+#endif
     owner.resume();
     CHECK(owner.finish().get<bool>());
   });
