@@ -71,11 +71,11 @@ const std::vector<Scenario>& scenarios() {
        {"go", "go-allcores", "boost-fiber", "boost-fiber-buffered", "caf"}},
       {"fanout", "subscribers, each with its own channel; 100 messages broadcast", "deliveries_per_s",
        10'000, 1'000, false,
-       {},
+       {"picos-default", "picos-compact"},
        {"go", "go-allcores", "boost-fiber", "boost-fiber-pooled"}},
       {"lock", "acquisitions per task; 1000 tasks share one mutex and yield while holding it",
        "acquisitions_per_s", 100, 10, false,
-       {},
+       {"picos-default", "picos-compact"},
        {"go", "go-allcores", "boost-fiber", "boost-fiber-pooled"}},
   };
   return table;

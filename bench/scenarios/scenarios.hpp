@@ -20,6 +20,8 @@ Figures scale(std::string_view impl, std::uint64_t n);
 Figures churn(std::string_view impl, std::uint64_t n);
 Figures switch_round_trips(std::string_view impl, std::uint64_t n);
 Figures pingpong(std::string_view impl, std::uint64_t n);
+Figures fanout(std::string_view impl, std::uint64_t n);
+Figures lock(std::string_view impl, std::uint64_t n);
 }  // namespace picos_side
 
 }  // namespace picos_bench

@@ -6,6 +6,7 @@
 #include <picos/lock.hpp>
 #include <picos/timeout.hpp>
 
+#include <concepts>
 #include <cstddef>
 #include <memory>
 
@@ -43,9 +44,10 @@ class Condition {
   bool wait(Timeout timeout = {});
 
   /// [B] Waits until `predicate()` is true (checked with the lock held, before each wait) or the
-  /// timeout expires; returns the last value of `predicate()`.
+  /// timeout expires; returns the last value of `predicate()`. Throws like wait().
   template <class Predicate>
-  bool wait_for(Predicate predicate, Timeout timeout = {});
+    requires std::predicate<Predicate&>
+  bool wait(Predicate predicate, Timeout timeout = {});
 
   /// Wakes up to `n` waiting tasks, oldest first; they return from wait() once they get the lock.
   /// Never blocks. Throws LockError when the caller does not hold the lock.
@@ -63,7 +65,8 @@ class Condition {
 };
 
 template <class Predicate>
-bool Condition::wait_for(Predicate predicate, Timeout timeout) {
+  requires std::predicate<Predicate&>
+bool Condition::wait(Predicate predicate, Timeout timeout) {
   const std::int64_t deadline = deadline_of(timeout);
   while (!predicate()) {
     if (expired(deadline)) return predicate();

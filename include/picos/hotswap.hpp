@@ -38,6 +38,7 @@ bool request_hot_swap(const Task& task, std::optional<std::string> name, std::un
 /// The request thrown into a task by hot_swap(). Rethrow it to accept; catch and continue to refuse.
 class HotSwap {
  public:
+  /// Made by the library when it raises a request in a task; never throws.
   explicit HotSwap(std::shared_ptr<detail::HotSwapRequest> request) noexcept : request_(std::move(request)) {}
   /// The name the task takes on accepting, or an empty string when it keeps its name.
   [[nodiscard]] const std::string& name() const noexcept;

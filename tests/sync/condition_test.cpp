@@ -23,7 +23,7 @@ TEST_CASE("a consumer waits on a condition until a producer notifies it") {
       int sum = 0;
       for (int taken = 0; taken < 20; ++taken) {
         std::unique_lock<picos::Condition> guard(*condition);
-        condition->wait_for([&] { return !queue->empty(); });
+        condition->wait([&] { return !queue->empty(); });
         sum += queue->front();
         queue->pop_front();
       }
@@ -71,6 +71,17 @@ TEST_CASE("a timed-out waiter waits for the lock to be free before returning") {
     condition->release();
     waiter.finish();
     CHECK(*log == "timeout");
+  });
+}
+
+TEST_CASE("a predicate wait gives up after its timeout with the predicate's last value") {
+  run_in([] {
+    picos::Condition condition;
+    std::unique_lock<picos::Condition> guard(condition);
+    int checks = 0;
+    CHECK_FALSE(condition.wait([&] { return ++checks > 100; }, 10ms));
+    CHECK(checks >= 2);
+    CHECK(condition.wait([] { return true; }, 0ms));
   });
 }
 

@@ -234,3 +234,27 @@ TEST_CASE("a non-owner release inside a destructor during unwinding is logged, n
   REQUIRE(lines.size() == 1);
   CHECK(lines[0].find("ignored while unwinding") != std::string::npos);
 }
+
+TEST_CASE("a thousand tasks that yield while holding one lock all get it in turn") {
+  picos::Lock shared;  // outside every task, as the rules for compact stacks ask
+  std::uint64_t acquisitions = 0;
+  for (auto mode : {picos::StackMode::dedicated, picos::StackMode::compact}) {
+    run_in([&] {
+      picos::TaskOptions measured;
+      measured.stack_mode = mode;
+      std::vector<picos::Task> tasks;
+      for (int t = 0; t < 1000; ++t) {
+        tasks.push_back(picos::spawn(measured, [&shared, &acquisitions] {
+          for (int i = 0; i < 3; ++i) {
+            shared.acquire();
+            ++acquisitions;
+            picos::this_task::yield();
+            shared.release();
+          }
+        }));
+      }
+      for (auto& task : tasks) task.finish();
+    });
+  }
+  CHECK(acquisitions == 6000);
+}
