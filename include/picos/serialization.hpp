@@ -9,9 +9,9 @@
 /// - bool, char, the fixed-width integers (names i8..i64, u8..u64), float (f32), double (f64),
 ///   std::string ("string"), std::vector<std::byte> ("bytes"), picos::MonitorStatus
 ///   ("picos.monitor_status"; the task handle and the local exception_ptr are not carried);
-/// - these compositions of the above: vector / optional of every scalar and string,
-///   map / unordered_map from string to every scalar and string, pair<string, string>,
-///   and vector<u8> (a second byte-buffer type).
+/// - these compositions: vector<T> and optional<T> for T in bool, i32, i64, u8 (a second
+///   byte-buffer type), u32, u64, f64, string; map<string, T> and unordered_map<string, T> for
+///   T in bool, i32, i64, u64, f64, string; pair<string, string>; vector<Message>.
 /// Other compositions of registered types (vector, map, unordered_map, optional, pair, tuple,
 /// variant, nested Message) serialize with a derived name ("map<string,vector<i32>>") once
 /// declared with `picos::register_message_type<T>()`; user types with PICOS_MESSAGE_TYPE.
