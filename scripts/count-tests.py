@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Sums a meson test log into one line: `tests: N passed, M failed`.
+"""Sums meson test logs into one line: `tests: N passed, M failed`.
 
 doctest executables report their own test-case counts; every other test counts as one case.
 A test that crashed or timed out counts as at least one failure even if its output says otherwise.
@@ -12,7 +12,17 @@ import sys
 DOCTEST = re.compile(r"\[doctest\] test cases:\s*(\d+)\s*\|\s*(\d+) passed\s*\|\s*(\d+) failed")
 
 
-def main(path: str) -> int:
+def main(paths: list) -> int:
+    passed = failed = 0
+    for path in paths:
+        good, bad = count(path)
+        passed += good
+        failed += bad
+    print(f"tests: {passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+def count(path: str) -> tuple:
     passed = failed = 0
     with open(path, encoding="utf-8", errors="replace") as log:
         for line in log:
@@ -32,9 +42,8 @@ def main(path: str) -> int:
                 passed += 1
             else:
                 failed += 1
-    print(f"tests: {passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    return passed, failed
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "build-test/meson-logs/testlog.json"))
+    sys.exit(main(sys.argv[1:] or ["build-test/meson-logs/testlog.json"]))
