@@ -6,6 +6,9 @@
 #ifdef PICOS_HAVE_IO_URING
 #include "poller/io_uring.hpp"
 #endif
+#ifdef PICOS_HAVE_KQUEUE
+#include "poller/kqueue.hpp"
+#endif
 
 namespace picos::detail {
 namespace {
@@ -18,6 +21,11 @@ bool always() { return true; }
 
 const PollerBackend table[] = {
     {"epoll", 40, &always, &create<EpollPoller>},
+#ifdef PICOS_HAVE_KQUEUE
+    // The default on BSD/macOS. Where epoll exists too (only the Linux test build against the
+    // kqueue emulation), epoll comes first at equal priority and stays the default.
+    {"kqueue", 40, &always, &create<KqueuePoller>},
+#endif
 #ifdef PICOS_HAVE_IO_URING
     // Usable and tested, but not the default: epoll's try-first syscalls are faster for small
     // socket messages; choose it with PICOS_POLLER=io_uring or SchedulerOptions::poller.
