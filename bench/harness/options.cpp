@@ -1,5 +1,7 @@
 #include "options.hpp"
 
+#include <stdlib.h>
+
 #include <cstdlib>
 #include <optional>
 #include <string_view>
@@ -66,7 +68,10 @@ bool parse_options(int argc, char** argv, Options& out, std::string& error) {
       return false;
     }
   }
-  if (quick) out.repeat = 1;
+  if (quick) {
+    out.repeat = 1;
+    ::setenv("PICOS_BENCH_QUICK", "1", 1);  // measurement processes with a fixed duration shorten it
+  }
   if (named.empty()) {
     for (const Scenario& s : scenarios()) {
       if (s.in_default_set) named.emplace_back(&s, std::nullopt);

@@ -18,6 +18,8 @@ constexpr Program programs[] = {
     {"boost-fiber-peer", PICOS_BENCH_BOOST_FIBER_PEER, "Boost.Fiber was not found when the build was configured"},
     {"boost-context-raw-peer", PICOS_BENCH_BOOST_CONTEXT_RAW_PEER, "Boost.Context was not found"},
     {"caf-peer", PICOS_BENCH_CAF_PEER, "CAF (libcaf-dev) was not found when the build was configured"},
+    {"load-driver", PICOS_BENCH_LOAD_DRIVER, "OpenSSL was not found when the build was configured"},
+    {"load-driver-asio", PICOS_BENCH_ASIO_ECHO_DRIVER, "boost/asio.hpp (libboost-dev) was not found when the build was configured"},
 };
 
 const Program* find_program(std::string_view id) {
@@ -46,6 +48,13 @@ const std::vector<Impl>& impls() {
       {"boost-fiber-buffered", "boost-fiber-peer", {}, "Boost.Fiber, one thread, buffered_channel"},
       {"boost-context-raw", "boost-context-raw-peer", {}, "bare Boost.Context jumps: the physical limit"},
       {"caf", "caf-peer", {}, "CAF event-based actors, one scheduler thread"},
+      {"picos-epoll", "self", {}, "picos, epoll poller backend (the Linux default)"},
+      {"picos-io_uring", "self", {}, "picos, io_uring poller backend"},
+      {"picos-poll", "self", {}, "picos, poll poller backend"},
+      {"picos-select", "self", {}, "picos, select poller backend"},
+      {"epoll-raw", "load-driver", {}, "hand-written epoll server, one thread"},
+      {"asio", "load-driver-asio", {}, "Boost.Asio server, one thread (header-only Asio)"},
+      {"openssl", "load-driver", {}, "hand-written OpenSSL server: epoll, non-blocking SSL_read/SSL_write"},
   };
   return table;
 }
@@ -77,6 +86,20 @@ const std::vector<Scenario>& scenarios() {
        "acquisitions_per_s", 100, 10, false,
        {"picos-default", "picos-compact"},
        {"go", "go-allcores", "boost-fiber", "boost-fiber-pooled"}},
+      // The I/O scenarios pin the server to one CPU and the load generator to another; n counts
+      // connections (run `echo 1 echo 64 echo 1000` for the three sizes).
+      {"echo", "TCP connections, each bouncing a 64-byte message (3 s measured)",
+       "rtps server_us_per_rt", 64, 64, false,
+       {"picos-epoll", "picos-io_uring", "picos-poll", "picos-select"},
+       {"epoll-raw", "asio", "go"}},
+      {"tls_echo", "TLS 1.3 connections, each bouncing a 4 KiB message (3 s measured)",
+       "rtps server_us_per_rt mib_per_s", 64, 16, false,
+       {"picos-epoll", "picos-io_uring"},
+       {"openssl"}},
+      {"webserver", "wrk connections to examples/io/webserver (10 s, 1 s with --quick)",
+       "requests_per_s server_us_per_request", 64, 16, false,
+       {"picos"},
+       {"go"}},
   };
   return table;
 }

@@ -22,6 +22,9 @@ Figures switch_round_trips(std::string_view impl, std::uint64_t n);
 Figures pingpong(std::string_view impl, std::uint64_t n);
 Figures fanout(std::string_view impl, std::uint64_t n);
 Figures lock(std::string_view impl, std::uint64_t n);
+Figures echo(std::string_view impl, std::uint64_t n);
+Figures tls_echo(std::string_view impl, std::uint64_t n);
+Figures webserver(std::string_view impl, std::uint64_t n);
 }  // namespace picos_side
 
 }  // namespace picos_bench
