@@ -31,26 +31,39 @@ namespace {
 constexpr std::uintptr_t wake_ident = 1;  // EVFILT_USER idents are separate from fds
 constexpr int batch = 128;
 
+// Applies `count` (at most 2) changes, each with EV_RECEIPT so that it reports its own result
+// and no pending event is collected; errors[i] receives the errno of changes[i] (0: applied).
+void apply_with_receipts(int kq, struct kevent* changes, int count, int* errors) noexcept {
+  struct kevent receipts[2];
+  for (int i = 0; i < count; ++i) {
+    changes[i].flags |= EV_RECEIPT;
+    errors[i] = EINVAL;  // a change without a receipt did not happen
+  }
+  const timespec no_wait{0, 0};
+  const int received = ::kevent(kq, changes, count, receipts, count, &no_wait);
+  const int call_error = errno;
+  for (int i = 0; i < count; ++i) {
+    if (received < 0) errors[i] = call_error;
+    for (int r = 0; r < received; ++r) {
+      if (receipts[r].ident != changes[i].ident || receipts[r].filter != changes[i].filter) continue;
+      errors[i] = (receipts[r].flags & EV_ERROR) != 0 ? static_cast<int>(receipts[r].data) : 0;
+    }
+  }
+}
+
 struct FilterResults {
   int read = 0;   // errno of the EVFILT_READ change, 0 when applied
   int write = 0;  // ... EVFILT_WRITE
 };
 
-// Applies the same action to both filters of `fd`, each with its own receipt.
-FilterResults change_both(int kq, int fd, unsigned short action, void* udata) {
+// Applies the same action to both filters of `fd`.
+FilterResults change_both(int kq, int fd, unsigned short action, void* udata) noexcept {
   struct kevent changes[2];
-  EV_SET(&changes[0], fd, EVFILT_READ, action | EV_RECEIPT, 0, 0, udata);
-  EV_SET(&changes[1], fd, EVFILT_WRITE, action | EV_RECEIPT, 0, 0, udata);
-  struct kevent receipts[2];
-  const timespec no_wait{0, 0};
-  const int count = ::kevent(kq, changes, 2, receipts, 2, &no_wait);
-  if (count < 0) return {errno, errno};
-  FilterResults results{EINVAL, EINVAL};  // a change without a receipt did not happen
-  for (int i = 0; i < count; ++i) {
-    const int error = (receipts[i].flags & EV_ERROR) != 0 ? static_cast<int>(receipts[i].data) : 0;
-    (receipts[i].filter == EVFILT_READ ? results.read : results.write) = error;
-  }
-  return results;
+  EV_SET(&changes[0], fd, EVFILT_READ, action, 0, 0, udata);
+  EV_SET(&changes[1], fd, EVFILT_WRITE, action, 0, 0, udata);
+  int errors[2];
+  apply_with_receipts(kq, changes, 2, errors);
+  return {errors[0], errors[1]};
 }
 
 }  // namespace
@@ -59,15 +72,13 @@ KqueuePoller::KqueuePoller(SchedulerCore& core) : ReadinessPoller(core) {
   kqueue_fd_ = ::kqueue();
   if (kqueue_fd_ < 0) throw_errno(errno, "kqueue");
   struct kevent waker;
-  EV_SET(&waker, wake_ident, EVFILT_USER, EV_ADD | EV_CLEAR | EV_RECEIPT, 0, 0, nullptr);
-  struct kevent receipt;
-  const timespec no_wait{0, 0};
-  const int count = ::kevent(kqueue_fd_, &waker, 1, &receipt, 1, &no_wait);
-  const int error = count < 0 ? errno : count == 1 ? static_cast<int>(receipt.data) : EINVAL;
-  if (error == 0 && ::fcntl(kqueue_fd_, F_SETFD, FD_CLOEXEC) == 0) return;
-  const int failure = error != 0 ? error : errno;
+  EV_SET(&waker, wake_ident, EVFILT_USER, EV_ADD | EV_CLEAR, 0, 0, nullptr);
+  int error = 0;
+  apply_with_receipts(kqueue_fd_, &waker, 1, &error);
+  if (error == 0 && ::fcntl(kqueue_fd_, F_SETFD, FD_CLOEXEC) != 0) error = errno;
+  if (error == 0) return;
   ::close(kqueue_fd_);
-  throw_errno(failure, "kevent(EVFILT_USER)");
+  throw_errno(error, "kqueue setup");
 }
 
 KqueuePoller::~KqueuePoller() { ::close(kqueue_fd_); }

@@ -56,13 +56,16 @@ struct Pipe {
 
 }  // namespace
 
-TEST_CASE("the backend table offers epoll, poll and select on Linux and io_uring when built") {
+TEST_CASE("the backend table offers epoll, poll and select on Linux, and io_uring and kqueue when built") {
   const auto names = backend_names();
   CHECK(std::find(names.begin(), names.end(), "epoll") != names.end());
   CHECK(std::find(names.begin(), names.end(), "poll") != names.end());
   CHECK(std::find(names.begin(), names.end(), "select") != names.end());
 #ifdef PICOS_HAVE_IO_URING
   CHECK(std::find(names.begin(), names.end(), "io_uring") != names.end());
+#endif
+#ifdef PICOS_HAVE_KQUEUE  // on Linux: the build against tests/kqueue_emulation
+  CHECK(std::find(names.begin(), names.end(), "kqueue") != names.end());
 #endif
 }
 
@@ -149,6 +152,23 @@ TEST_CASE("the select backend refuses fds at or above FD_SETSIZE with a clear er
     }
     picos::detail::close_handle(handle);
   });
+}
+
+TEST_CASE("every backend ends a wait for writability at once when the pipe's reader has gone") {
+  for (const auto& name : backend_names()) {
+    CAPTURE(name);
+    run_in(using_backend(name), [] {
+      Pipe pipe;
+      ::close(pipe.read_end);
+      auto handle = picos::detail::make_handle(pipe.write_end, false);
+      pipe.write_end = -1;  // the handle closes it
+      const auto start = std::chrono::steady_clock::now();
+      CHECK_NOTHROW(picos::detail::io_wait(*handle, false, picos::detail::Interest::writable,
+                                           picos::detail::deadline_after(10s)));
+      CHECK(std::chrono::steady_clock::now() - start < 5s);
+      picos::detail::close_handle(handle);
+    });
+  }
 }
 
 TEST_CASE("a terminated task waiting for I/O unwinds and leaves the backend idle") {
