@@ -9,8 +9,8 @@
 //
 // The operation API (wait, read, write, accept, connect, send_to, recv_from, read_at, write_at) is
 // what socket, TLS, pipe and file code is written against; it does not say how a backend works:
-// - readiness backends (epoll, poll, select) try the non-blocking syscall, park the calling task
-//   while it would block and retry when the fd is ready (one shared implementation);
+// - readiness backends (epoll, kqueue, poll, select) try the non-blocking syscall, park the
+//   calling task while it would block and retry when the fd is ready (one shared implementation);
 // - completion backends (io_uring) submit the operation and park the task until it completes.
 // Rules for every operation:
 // - It must be called from a task of this poller's scheduler ("the caller"); it parks only the

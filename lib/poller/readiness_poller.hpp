@@ -1,7 +1,7 @@
 #pragma once
-// Base of the readiness backends (epoll, poll, select): parks tasks in the handle's reader/writer
-// queues and runs the shared operation implementation (readiness_ops). A backend only says how to
-// watch a handle (arm/disarm) and calls dispatch() for ready fds from its poll().
+// Base of the readiness backends (epoll, kqueue, poll, select): parks tasks in the handle's
+// reader/writer queues and runs the shared operation implementation (readiness_ops). A backend
+// only says how to watch a handle (arm/disarm) and calls dispatch() for ready fds from its poll().
 
 #include "poller/io_handle.hpp"
 #include "poller/poller.hpp"
