@@ -1,0 +1,83 @@
+#include "net/frame.hpp"
+
+#include <stdexcept>
+
+namespace picos::net {
+
+std::variant<DecodedFrame, FrameError> decode_frame(std::span<const std::byte> bytes, std::size_t max_payload) {
+  // Each header field is checked as soon as it is available, so a peer speaking something else
+  // is refused after its first bytes instead of after a whole (possibly huge) frame.
+  if (!bytes.empty() && bytes[0] != frame_magic[0]) return FrameError::bad_magic;
+  if (bytes.size() >= 2 && bytes[1] != frame_magic[1]) return FrameError::bad_magic;
+  if (bytes.size() >= 3 && std::to_integer<std::uint8_t>(bytes[2]) != protocol_version) return FrameError::bad_version;
+  if (bytes.size() >= 4) {
+    const auto kind = std::to_integer<std::uint8_t>(bytes[3]);
+    if (kind == 0 || kind > last_frame_kind) return FrameError::bad_kind;
+  }
+  if (bytes.size() < frame_header_size) return FrameError::incomplete;
+  std::uint32_t length = 0;
+  for (std::size_t i = 4; i < 8; ++i) length = (length << 8U) | std::to_integer<std::uint32_t>(bytes[i]);
+  if (length > max_payload) return FrameError::too_large;
+  if (bytes.size() - frame_header_size < length) return FrameError::incomplete;
+  DecodedFrame decoded;
+  decoded.frame.kind = static_cast<FrameKind>(std::to_integer<std::uint8_t>(bytes[3]));
+  const auto payload = bytes.subspan(frame_header_size, length);
+  decoded.frame.payload.assign(payload.begin(), payload.end());
+  decoded.consumed = frame_header_size + length;
+  return decoded;
+}
+
+void append_frame(Bytes& out, FrameKind kind, std::span<const std::byte> payload, std::size_t max_payload) {
+  if (payload.size() > max_payload || payload.size() > 0xFFFFFFFFU) {
+    throw std::length_error("picos: frame payload of " + std::to_string(payload.size()) +
+                            " bytes exceeds the maximum of " + std::to_string(max_payload));
+  }
+  const auto length = static_cast<std::uint32_t>(payload.size());
+  out.reserve(out.size() + frame_header_size + payload.size());
+  out.push_back(frame_magic[0]);
+  out.push_back(frame_magic[1]);
+  out.push_back(std::byte{protocol_version});
+  out.push_back(static_cast<std::byte>(kind));
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::byte>((length >> shift) & 0xFFU));
+  out.insert(out.end(), payload.begin(), payload.end());
+}
+
+Bytes encode_frame(FrameKind kind, std::span<const std::byte> payload, std::size_t max_payload) {
+  Bytes out;
+  append_frame(out, kind, payload, max_payload);
+  return out;
+}
+
+const char* to_string(FrameError error) noexcept {
+  switch (error) {
+    case FrameError::incomplete: return "incomplete frame";
+    case FrameError::bad_magic: return "not a picos peer frame (bad magic)";
+    case FrameError::bad_version: return "unsupported protocol version";
+    case FrameError::bad_kind: return "unknown frame kind";
+    case FrameError::too_large: return "frame larger than the maximum frame size";
+  }
+  return "unknown frame error";
+}
+
+const char* to_string(FrameKind kind) noexcept {
+  switch (kind) {
+    case FrameKind::hello: return "hello";
+    case FrameKind::challenge: return "challenge";
+    case FrameKind::proof: return "proof";
+    case FrameKind::welcome: return "welcome";
+    case FrameKind::refuse: return "refuse";
+    case FrameKind::ping: return "ping";
+    case FrameKind::pong: return "pong";
+    case FrameKind::send: return "send";
+    case FrameKind::ack: return "ack";
+    case FrameKind::locate: return "locate";
+    case FrameKind::locate_reply: return "locate_reply";
+    case FrameKind::monitor: return "monitor";
+    case FrameKind::monitor_reply: return "monitor_reply";
+    case FrameKind::monitor_status: return "monitor_status";
+    case FrameKind::bye: return "bye";
+  }
+  return "unknown";
+}
+
+}  // namespace picos::net

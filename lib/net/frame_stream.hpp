@@ -1,0 +1,43 @@
+#pragma once
+// Frames over a TCP stream: a bounded reader (one task reads) and whole-buffer writes.
+
+#include "net/frame.hpp"
+
+#include <picos/socket.hpp>
+
+#include <optional>
+#include <stdexcept>
+
+namespace picos::net {
+
+// The peer broke the protocol (bad frame, stream cut inside a frame, malformed payload).
+class ProtocolError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class FrameStream {
+ public:
+  FrameStream(TcpStream stream, std::size_t max_payload) : stream_(std::move(stream)), max_payload_(max_payload) {}
+
+  // [B] The next frame; std::nullopt when the stream ends between frames. Throws ProtocolError
+  // for a bad frame or a stream ending inside one, std::system_error for I/O errors and when no
+  // byte arrives within `idle_timeout`.
+  std::optional<Frame> read(Timeout idle_timeout);
+  // [B] Writes already-encoded frames.
+  void write(std::span<const std::byte> frames, Timeout timeout);
+  // Closes the socket, waking a task blocked in read() or write(). Never throws.
+  void close() noexcept { stream_.close(); }
+  [[nodiscard]] bool is_open() const noexcept { return stream_.is_open(); }
+  [[nodiscard]] std::size_t max_payload() const noexcept { return max_payload_; }
+  // Changes the largest payload accepted (small during the handshake, the node's limit after).
+  void set_max_payload(std::size_t bytes) noexcept { max_payload_ = bytes; }
+
+ private:
+  TcpStream stream_;
+  std::size_t max_payload_;
+  Bytes buffer_;
+  std::size_t start_ = 0;
+};
+
+}  // namespace picos::net

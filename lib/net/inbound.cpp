@@ -1,0 +1,143 @@
+// Inbound connections: accepting, authenticating as the server, and serving a peer's requests
+// (messages for local tasks, locate, monitor, monitor results, heartbeats).
+#include "net/node_core.hpp"
+#include "net/wire.hpp"
+
+#include <picos/log.hpp>
+#include <picos/this_task.hpp>
+
+#include <system_error>
+
+namespace picos::detail {
+namespace {
+// Pause after an accept failure that is not ours to fix (e.g. out of descriptors), so the loop
+// does not spin.
+constexpr auto accept_retry_pause = std::chrono::milliseconds(100);
+
+template <class T>
+void reply(net::FrameStream& stream, net::FrameKind kind, const T& payload, Timeout timeout) {
+  stream.write(net::encode_frame(kind, net::encode_payload(payload), stream.max_payload()), timeout);
+}
+}  // namespace
+
+void NodeCore::accept_loop(const std::shared_ptr<TcpListener>& listener) {
+  while (!stopping_) {
+    try {
+      TcpStream tcp = listener->accept();
+      tcp.set_no_delay(true);
+      std::string address = tcp.peer_address().to_string();
+      auto stream = std::make_shared<net::FrameStream>(std::move(tcp), net::max_handshake_payload);
+      spawn_net("net-inbound", [this, stream, address] { serve_inbound(stream, address); });
+    } catch (const std::system_error& error) {
+      if (stopping_ || error.code() == std::errc::operation_canceled || !listener->is_open()) return;
+      log(LogLevel::error, "picos: accepting a peer connection failed: ", error.what());
+      this_task::sleep(accept_retry_pause);
+    }
+  }
+}
+
+std::optional<net::NodeIdentity> NodeCore::server_handshake(net::FrameStream& stream, const std::string& address) {
+  try {
+    net::ServerHandshake handshake(options.secret, self, net::random_nonce());
+    const auto deadline = std::chrono::steady_clock::now() + options.connect_timeout;
+    while (handshake.state() == net::HandshakeState::waiting) {
+      const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - std::chrono::steady_clock::now());
+      std::optional<net::Frame> frame = stream.read(left);
+      if (!frame) throw net::ProtocolError("connection closed during the handshake");
+      net::HandshakeStep step = handshake.receive(*frame);
+      if (!step.to_send.empty()) stream.write(step.to_send, left);
+      if (step.state == net::HandshakeState::refused) throw net::ProtocolError(step.reason);
+    }
+    return handshake.peer();
+  } catch (const std::exception& error) {
+    if (!stopping_) log(LogLevel::warning, "picos: refused peer connection from ", address, ": ", error.what());
+    return std::nullopt;
+  }
+}
+
+void NodeCore::serve_inbound(const std::shared_ptr<net::FrameStream>& stream, const std::string& address) {
+  track_inbound(stream);
+  const std::optional<net::NodeIdentity> peer = server_handshake(*stream, address);
+  if (!peer) {
+    stream->close();
+    return;
+  }
+  stream->set_max_payload(options.max_frame_size);
+  bool linked = false;
+  {
+    std::lock_guard lock(mutex_);
+    linked = links_.contains(peer->location) || connecting_.contains(peer->location);
+  }
+  // The peer dialled us; dial back so that it is online here too (requests flow over our link).
+  if (!linked) {
+    spawn_net("net-connect-back", [this, at = peer->location] { (void)connect(at, options.connect_timeout); });
+  }
+  try {
+    for (;;) {
+      std::optional<net::Frame> frame = stream->read(options.heartbeat_timeout);
+      if (!frame || !serve_frame(*stream, *frame)) break;
+    }
+  } catch (const std::system_error& error) {
+    if (!stopping_) {
+      log(LogLevel::warning, "picos: closing the connection from peer ", peer->name, " at ", address, ": ",
+          error.code() == std::errc::timed_out ? std::string("no heartbeat") : std::string(error.what()));
+    }
+  } catch (const std::exception& error) {
+    if (!stopping_) {
+      log(LogLevel::warning, "picos: closing the connection from peer ", peer->name, " at ", address, ": ", error.what());
+    }
+  }
+  stream->close();
+}
+
+bool NodeCore::serve_frame(net::FrameStream& stream, const net::Frame& frame) {
+  const Timeout write_timeout = options.heartbeat_timeout;
+  switch (frame.kind) {
+    case net::FrameKind::ping: {
+      reply(stream, net::FrameKind::pong, net::decode_payload<net::PingPayload>(frame.payload), write_timeout);
+      return true;
+    }
+    case net::FrameKind::send: {
+      const auto request = net::decode_payload<net::SendPayload>(frame.payload);
+      const std::int32_t result = accept_message(request.target, request.message);
+      if (request.request_id != 0) reply(stream, net::FrameKind::ack, net::ResultPayload{request.request_id, result}, write_timeout);
+      return true;
+    }
+    case net::FrameKind::locate: {
+      const auto request = net::decode_payload<net::LocatePayload>(frame.payload);
+      const std::optional<RemoteTask> found = exports.find_name(request.name);
+      reply(stream, net::FrameKind::locate_reply,
+            net::LocateReplyPayload{request.request_id, found.has_value(), found.value_or(RemoteTask{})}, write_timeout);
+      return true;
+    }
+    case net::FrameKind::monitor: {
+      const auto request = net::decode_payload<net::MonitorPayload>(frame.payload);
+      const std::int32_t result = accept_monitor(request.target, request.monitor);
+      reply(stream, net::FrameKind::monitor_reply, net::ResultPayload{request.request_id, result}, write_timeout);
+      return true;
+    }
+    case net::FrameKind::monitor_status: {
+      const auto notice = net::decode_payload<net::MonitorStatusPayload>(frame.payload);
+      accept_monitor_status(notice.target, notice.monitor, notice.status);
+      return true;
+    }
+    case net::FrameKind::bye: return false;
+    default: throw net::ProtocolError(std::string("unexpected ") + net::to_string(frame.kind) + " frame from a peer");
+  }
+}
+
+std::int32_t NodeCore::accept_message(const RemoteTask& target, std::span<const std::byte> message) {
+  const std::optional<Task> task = exports.resolve(target);
+  if (!task) {
+    log(LogLevel::info, "picos: message for unknown, ended or forged task reference ", target, " dropped");
+    return -1;
+  }
+  try {
+    return task->send(deserialize(message)) ? 1 : -1;
+  } catch (const SerializationError& error) {
+    log(LogLevel::warning, "picos: undecodable message for ", target, " dropped: ", error.what());
+    return -1;
+  }
+}
+
+}  // namespace picos::detail

@@ -1,0 +1,241 @@
+// Outgoing links: connecting and authenticating as a client, the writer (batches frames, sends
+// heartbeats) and the reader (takes replies, watches the heartbeat), and losing a link.
+#include "net/node_core.hpp"
+#include "net/wire.hpp"
+
+#include <picos/log.hpp>
+#include <picos/this_task.hpp>
+
+#include <system_error>
+
+namespace picos::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+// Frames queued to a writer are coalesced into one write up to this many bytes.
+constexpr std::size_t max_batch_bytes = 256 * 1024;
+// How often a caller of connect() re-checks while another task is already connecting.
+constexpr auto connect_poll = std::chrono::milliseconds(10);
+
+Timeout remaining(Clock::time_point deadline) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now());
+}
+
+Clock::time_point deadline_of(Timeout timeout, std::chrono::milliseconds cap) {
+  const auto limit = timeout.is_infinite() ? std::chrono::nanoseconds(cap) : std::min<std::chrono::nanoseconds>(timeout.duration(), cap);
+  return Clock::now() + limit;
+}
+
+std::optional<std::uint64_t> reply_id(const net::Frame& frame) {
+  switch (frame.kind) {
+    case net::FrameKind::ack:
+    case net::FrameKind::monitor_reply: return net::decode_payload<net::ResultPayload>(frame.payload).request_id;
+    case net::FrameKind::locate_reply: return net::decode_payload<net::LocateReplyPayload>(frame.payload).request_id;
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace
+
+bool NodeCore::connect(const Location& location, Timeout timeout) {
+  if (location == self.location) return false;
+  const Task attempt = spawn_net("net-connect", [this, location, timeout] {
+    const auto deadline = deadline_of(timeout, options.connect_timeout);
+    for (;;) {
+      {
+        std::lock_guard lock(mutex_);
+        if (links_.contains(location)) return true;
+        if (!connecting_.contains(location)) {
+          connecting_.insert(location);
+          break;
+        }
+      }
+      if (Clock::now() >= deadline) return false;
+      this_task::sleep(connect_poll);
+    }
+    bool linked = false;
+    try {
+      open_link(location, remaining(deadline));
+      linked = true;
+    } catch (const std::exception& error) {
+      if (!stopping_) log(LogLevel::warning, "picos: cannot reach peer ", location, ": ", error.what());
+    }
+    std::lock_guard lock(mutex_);
+    connecting_.erase(location);
+    return linked;
+  });
+  try {
+    return std::move(await_task(attempt, Timeout{})).get<bool>();
+  } catch (const std::exception& error) {
+    log(LogLevel::warning, "picos: connecting to ", location, " failed: ", error.what());
+    return false;
+  }
+}
+
+void NodeCore::open_link(const Location& dialled, Timeout timeout) {
+  const auto deadline = Clock::now() + timeout.duration();
+  TcpStream tcp = TcpStream::connect(dialled.host, dialled.port, timeout);
+  tcp.set_no_delay(true);
+  auto stream = std::make_shared<net::FrameStream>(std::move(tcp), net::max_handshake_payload);
+  net::ClientHandshake handshake(options.secret, self, net::random_nonce());
+  stream->write(handshake.start(), remaining(deadline));
+  while (handshake.state() == net::HandshakeState::waiting) {
+    std::optional<net::Frame> frame = stream->read(remaining(deadline));
+    if (!frame) throw net::ProtocolError("connection closed during the handshake");
+    net::HandshakeStep step = handshake.receive(*frame);
+    if (!step.to_send.empty()) stream->write(step.to_send, remaining(deadline));
+    if (step.state == net::HandshakeState::refused) {
+      stream->close();
+      throw net::ProtocolError("handshake refused: " + step.reason);
+    }
+  }
+  stream->set_max_payload(options.max_frame_size);
+  const net::NodeIdentity peer = handshake.peer();
+  {
+    std::lock_guard lock(mutex_);
+    if (links_.contains(peer.location)) {
+      stream->close();
+      return;
+    }
+    const Task writer = spawn_net("net-link-writer", [this, at = peer.location, stream] { run_writer(at, stream); });
+    links_.emplace(peer.location, Link{peer.name, stream, writer});
+  }
+  spawn_net("net-link-reader", [this, at = peer.location, stream] { run_reader(at, stream); });
+  log(LogLevel::info, "picos: peer ", peer.name, " at ", peer.location, " is online");
+  notify_status(peer.location, peer.name, PeerStatus::Status::online);
+}
+
+void NodeCore::run_writer(const Location& peer, const std::shared_ptr<net::FrameStream>& stream) {
+  try {
+    auto next_ping = Clock::now() + options.heartbeat_interval;
+    std::uint64_t sequence = 0;
+    for (;;) {
+      std::optional<Message> message = this_task::receive(remaining(next_ping));
+      Bytes batch;
+      bool stop = false;
+      while (message) {
+        if (message->is<LinkStop>()) {
+          stop = true;
+          break;
+        }
+        const Bytes& frames = message->get<Bytes>();
+        batch.insert(batch.end(), frames.begin(), frames.end());
+        if (batch.size() >= max_batch_bytes || this_task::pending_messages() == 0) break;
+        message = this_task::receive(Timeout(std::chrono::nanoseconds(0)));
+      }
+      if (stop) {
+        net::append_frame(batch, net::FrameKind::bye, {});
+        stream->write(batch, options.heartbeat_timeout);
+        link_lost(peer, stream, "closed by this node");
+        return;
+      }
+      // Pings go out on a busy link too: the peer only answers requests, so a one-way stream of
+      // sends would otherwise leave our reader without a sign of life.
+      if (Clock::now() >= next_ping) {
+        net::append_frame(batch, net::FrameKind::ping, net::encode_payload(net::PingPayload{++sequence}));
+        next_ping = Clock::now() + options.heartbeat_interval;
+      }
+      if (!batch.empty()) stream->write(batch, options.heartbeat_timeout);
+    }
+  } catch (const std::system_error& error) {
+    link_lost(peer, stream, error.code() == std::errc::timed_out ? "peer stopped reading (write timed out)" : error.what());
+  } catch (const std::exception& error) {
+    link_lost(peer, stream, error.what());
+  }
+}
+
+void NodeCore::run_reader(const Location& peer, const std::shared_ptr<net::FrameStream>& stream) {
+  try {
+    for (;;) {
+      std::optional<net::Frame> frame = stream->read(options.heartbeat_timeout);
+      if (!frame) {
+        link_lost(peer, stream, "connection closed by the peer");
+        return;
+      }
+      if (frame->kind == net::FrameKind::pong) continue;
+      if (frame->kind == net::FrameKind::bye) {
+        link_lost(peer, stream, "the peer closed the link");
+        return;
+      }
+      const std::optional<std::uint64_t> id = reply_id(*frame);
+      if (!id) throw net::ProtocolError(std::string("unexpected ") + net::to_string(frame->kind) + " frame on a link");
+      Task waiter;
+      {
+        std::lock_guard lock(mutex_);
+        if (auto found = pending_.find(*id); found != pending_.end()) waiter = found->second.waiter;
+      }
+      // A reply whose caller gave up (timeout) is dropped.
+      if (waiter) waiter.send(Message(std::move(*frame)));
+    }
+  } catch (const std::system_error& error) {
+    link_lost(peer, stream,
+              error.code() == std::errc::timed_out
+                  ? "no heartbeat for " + std::to_string(options.heartbeat_timeout.count()) + " ms"
+                  : std::string(error.what()));
+  } catch (const std::exception& error) {
+    link_lost(peer, stream, error.what());
+  }
+}
+
+bool NodeCore::close_link(const Location& location) {
+  std::lock_guard lock(mutex_);
+  auto link = links_.find(location);
+  if (link == links_.end()) return false;
+  link->second.writer.send(Message(LinkStop{}));
+  return true;
+}
+
+void NodeCore::link_lost(const Location& peer, const std::shared_ptr<net::FrameStream>& stream,
+                         const std::string& reason) {
+  std::string name;
+  Task writer;
+  std::vector<WatchedRemote> watched;
+  std::vector<Task> waiters;
+  {
+    std::lock_guard lock(mutex_);
+    auto link = links_.find(peer);
+    if (link == links_.end() || link->second.stream != stream) {
+      stream->close();
+      return;
+    }
+    name = link->second.name;
+    writer = link->second.writer;
+    links_.erase(link);
+    auto [first, last] = remote_monitors_.equal_range(peer);
+    for (auto it = first; it != last; ++it) watched.push_back(it->second);
+    remote_monitors_.erase(first, last);
+    for (const auto& [id, pending] : pending_) {
+      if (pending.peer == peer) waiters.push_back(pending.waiter);
+    }
+  }
+  stream->close();
+  if (writer != this_task::current()) writer.send(Message(LinkStop{}));
+  if (!stopping_) log(LogLevel::warning, "picos: peer ", name, " at ", peer, " is offline: ", reason);
+  for (const Task& waiter : waiters) waiter.send(Message(net::Frame{net::FrameKind::bye, {}}));
+  for (const WatchedRemote& entry : watched) {
+    RemoteMonitorStatus status;
+    status.task = entry.target;
+    status.kind = RemoteMonitorStatus::Kind::unreachable;
+    status.error_message = "node " + name + " at " + peer.to_string() + " is offline: " + reason;
+    entry.monitor.send(Message(std::move(status)));
+  }
+  notify_status(peer, name, PeerStatus::Status::offline);
+}
+
+void NodeCore::notify_status(const Location& peer, const std::string& name, PeerStatus::Status status) {
+  std::vector<Task> subscribers;
+  {
+    std::lock_guard lock(mutex_);
+    subscribers = subscribers_;
+  }
+  std::vector<Task> ended;
+  for (const Task& subscriber : subscribers) {
+    if (!subscriber.send(Message(PeerStatus{peer, name, status}))) ended.push_back(subscriber);
+  }
+  if (!ended.empty()) {
+    std::lock_guard lock(mutex_);
+    std::erase_if(subscribers_, [&](const Task& t) { return std::find(ended.begin(), ended.end(), t) != ended.end(); });
+  }
+}
+
+}  // namespace picos::detail

@@ -1,0 +1,150 @@
+// picos::Node: the public face of NodeCore.
+#include <picos/node.hpp>
+#include <picos/serialization.hpp>
+#include <picos/this_task.hpp>
+
+#include "net/node_core.hpp"
+#include "net/wire.hpp"
+
+#include <algorithm>
+#include <thread>
+
+namespace picos {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+// How often locate_peer() and close_peer() re-check the peer table.
+constexpr auto peer_poll = std::chrono::milliseconds(10);
+
+void pause(std::chrono::milliseconds duration) {
+  if (this_task::in_task()) {
+    this_task::sleep(duration);
+  } else {
+    std::this_thread::sleep_for(duration);
+  }
+}
+
+Clock::time_point deadline_of(Timeout timeout) {
+  if (timeout.is_infinite()) return Clock::time_point::max();
+  return Clock::now() + timeout.duration();
+}
+
+bool is_online(const detail::NodeCore& core, const Location& location) {
+  const auto peers = core.online_peers();
+  return std::find(peers.begin(), peers.end(), location) != peers.end();
+}
+
+}  // namespace
+
+Node::Node(NodeOptions options) : core_(std::make_unique<detail::NodeCore>(std::move(options))) {}
+
+Node::~Node() = default;
+
+Location Node::location() const { return core_->self.location; }
+
+const std::string& Node::name() const noexcept { return core_->self.name; }
+
+bool Node::peer(const Location& location, Timeout timeout) { return core_->connect(location, timeout); }
+
+std::vector<Location> Node::peers() const { return core_->online_peers(); }
+
+std::optional<Location> Node::locate_peer(const std::string& name, Timeout timeout) {
+  const auto deadline = deadline_of(timeout);
+  for (;;) {
+    if (auto found = core_->find_peer(name)) return found;
+    if (Clock::now() >= deadline) return std::nullopt;
+    pause(peer_poll);
+  }
+}
+
+void Node::peer_status(const Task& task) { core_->subscribe(task); }
+
+void Node::drop_peer_status(const Task& task) { core_->unsubscribe(task); }
+
+bool Node::close_peer(const Location& location, Timeout timeout) {
+  if (!core_->close_link(location)) return false;
+  const auto deadline = deadline_of(timeout);
+  while (is_online(*core_, location) && Clock::now() < deadline) pause(peer_poll);
+  return true;
+}
+
+RemoteTask Node::export_task(const Task& task) { return core_->exports.add(task); }
+
+bool Node::register_task(const std::string& name, const Task& task) { return core_->exports.register_name(name, task); }
+
+bool Node::unregister_task(const std::string& name) { return core_->exports.unregister_name(name); }
+
+std::optional<RemoteTask> Node::locate(const std::string& name, std::optional<Location> where, Timeout timeout) {
+  if (auto local = core_->exports.find_name(name)) return local;
+  std::vector<Location> asked;
+  if (where) {
+    if (*where == core_->self.location || !is_online(*core_, *where)) return std::nullopt;
+    asked.push_back(*where);
+  } else {
+    asked = core_->online_peers();
+  }
+  const auto replies = core_->request(
+      asked, timeout,
+      [&](std::uint64_t id) {
+        return net::encode_frame(net::FrameKind::locate, net::encode_payload(net::LocatePayload{id, name}));
+      },
+      [](const net::Frame& frame) {
+        return frame.kind == net::FrameKind::locate_reply &&
+               net::decode_payload<net::LocateReplyPayload>(frame.payload).found;
+      });
+  for (const net::Frame& frame : replies) {
+    if (frame.kind != net::FrameKind::locate_reply) continue;
+    auto reply = net::decode_payload<net::LocateReplyPayload>(frame.payload);
+    if (reply.found) return std::move(reply.task);
+  }
+  return std::nullopt;
+}
+
+bool Node::send(const RemoteTask& target, const Message& message) {
+  if (target.origin == core_->self.location) {
+    const std::optional<Task> task = core_->exports.resolve(target);
+    return task && task->send(message);
+  }
+  const net::SendPayload payload{0, target, serialize(message)};
+  return core_->queue_frame(target.origin, net::encode_frame(net::FrameKind::send, net::encode_payload(payload),
+                                                             core_->options.max_frame_size));
+}
+
+Delivery Node::deliver(const RemoteTask& target, const Message& message, Timeout timeout) {
+  if (target.origin == core_->self.location) {
+    const std::optional<Task> task = core_->exports.resolve(target);
+    return task && task->send(message) ? Delivery::delivered : Delivery::invalid;
+  }
+  if (!is_online(*core_, target.origin)) return Delivery::invalid;
+  const Bytes encoded = serialize(message);
+  const auto replies = core_->request(
+      {target.origin}, timeout,
+      [&](std::uint64_t id) {
+        return net::encode_frame(net::FrameKind::send, net::encode_payload(net::SendPayload{id, target, encoded}),
+                                 core_->options.max_frame_size);
+      },
+      [](const net::Frame&) { return true; });
+  if (replies.empty() || replies.front().kind != net::FrameKind::ack) return Delivery::timed_out;
+  return net::decode_payload<net::ResultPayload>(replies.front().payload).result == 1 ? Delivery::delivered
+                                                                                       : Delivery::invalid;
+}
+
+bool Node::monitor(const Task& monitor, const RemoteTask& target, Timeout timeout) {
+  const RemoteTask monitor_reference = core_->exports.add(monitor);
+  if (target.origin == core_->self.location) return core_->accept_monitor(target, monitor_reference) == 1;
+  if (!is_online(*core_, target.origin)) return false;
+  core_->remember_remote_monitor(target, monitor);
+  const auto replies = core_->request(
+      {target.origin}, timeout,
+      [&](std::uint64_t id) {
+        return net::encode_frame(net::FrameKind::monitor,
+                                 net::encode_payload(net::MonitorPayload{id, target, monitor_reference}));
+      },
+      [](const net::Frame&) { return true; });
+  const bool accepted = !replies.empty() && replies.front().kind == net::FrameKind::monitor_reply &&
+                        net::decode_payload<net::ResultPayload>(replies.front().payload).result == 1;
+  if (!accepted) core_->forget_remote_monitor(target, monitor);
+  return accepted;
+}
+
+}  // namespace picos

@@ -1,0 +1,240 @@
+#include "net/node_core.hpp"
+
+#include <picos/errors.hpp>
+#include <picos/log.hpp>
+#include <picos/this_task.hpp>
+
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <stdexcept>
+#include <system_error>
+
+namespace picos::detail {
+namespace {
+
+constexpr std::uint16_t default_tcp_port = 9705;
+
+void check_options(const NodeOptions& options) {
+  if (options.discover_peers) {
+    throw std::invalid_argument("picos: NodeOptions::discover_peers (UDP discovery) is not implemented yet");
+  }
+  if (!options.certfile.empty() || !options.keyfile.empty() || !options.cafile.empty()) {
+    throw std::invalid_argument("picos: TLS on peer links (certfile/keyfile/cafile) is not implemented yet");
+  }
+  if (options.heartbeat_interval.count() <= 0 || options.heartbeat_timeout <= options.heartbeat_interval) {
+    throw std::invalid_argument("picos: heartbeat_timeout must exceed a positive heartbeat_interval");
+  }
+  if (options.max_frame_size < net::max_handshake_payload) {
+    throw std::invalid_argument("picos: max_frame_size must be at least " +
+                                std::to_string(net::max_handshake_payload) + " bytes");
+  }
+}
+
+std::string host_name() {
+  char buffer[256] = {};
+  if (::gethostname(buffer, sizeof buffer - 1) != 0) return "picos";
+  return buffer;
+}
+
+// The address peers should dial when we listen on every interface: the first IPv4 address of an
+// interface that is up and not loopback, else loopback.
+std::string reachable_ipv4() {
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return "127.0.0.1";
+  std::string found;
+  for (ifaddrs* entry = list; entry != nullptr && found.empty(); entry = entry->ifa_next) {
+    if (entry->ifa_addr == nullptr || entry->ifa_addr->sa_family != AF_INET) continue;
+    if ((entry->ifa_flags & IFF_LOOPBACK) != 0U || (entry->ifa_flags & IFF_UP) == 0U) continue;
+    found = SocketAddress::from_native(entry->ifa_addr, sizeof(sockaddr_in)).ip();
+  }
+  ::freeifaddrs(list);
+  return found.empty() ? "127.0.0.1" : found;
+}
+
+SocketAddress listen_address(const std::string& host, std::uint16_t port) {
+  if (host.empty()) return SocketAddress::any(port);
+  return resolve(host, port, AddressFamily::any).front();
+}
+
+}  // namespace
+
+Message await_task(const Task& task, Timeout timeout) {
+  return this_task::in_task() ? task.finish(timeout) : task.value(timeout);
+}
+
+NodeCore::NodeCore(NodeOptions node_options)
+    : options((check_options(node_options), std::move(node_options))) {
+  self.name = options.name.empty() ? host_name() : options.name;
+  if (self.name.size() > net::max_node_name) throw std::invalid_argument("picos: node name too long");
+  start_listeners();
+  exports.set_origin(self.location);
+  scheduler_ = std::make_unique<Scheduler>();
+  TaskOptions keeper_options;
+  keeper_options.name = "net-keeper";
+  keeper_ = scheduler_->spawn(std::move(keeper_options), [this] {
+    (void)this_task::receive();
+    shut_down();
+  });
+  relay_ = spawn_net("net-monitor-relay", [this] { run_monitor_relay(); });
+  for (const auto& listener : listeners_) spawn_net("net-accept", [this, listener] { accept_loop(listener); });
+  for (const Location& location : options.peers) {
+    spawn_net("net-connect", [this, location] { (void)connect(location, options.connect_timeout); });
+  }
+  thread_ = std::thread([this] { scheduler_->run(); });
+}
+
+NodeCore::~NodeCore() {
+  stopping_ = true;
+  keeper_.send(Message(true));
+  thread_.join();
+  // Unwinds the daemon tasks (links, inbound connections, waiters) while the state they use is
+  // still alive.
+  scheduler_.reset();
+}
+
+void NodeCore::start_listeners() {
+  std::vector<std::string> hosts = options.hosts;
+  if (hosts.empty()) hosts.emplace_back();
+  std::uint16_t port = options.tcp_port.value_or(default_tcp_port);
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    std::shared_ptr<TcpListener> listener;
+    try {
+      listener = std::make_shared<TcpListener>(TcpListener::bind(listen_address(hosts[i], port)));
+    } catch (const std::system_error& error) {
+      // Only the default port may fall back to an ephemeral one (pycos's tcp_port=None).
+      if (i != 0 || options.tcp_port || error.code() != std::errc::address_in_use) throw;
+      listener = std::make_shared<TcpListener>(TcpListener::bind(listen_address(hosts[i], 0)));
+    }
+    if (i == 0) port = listener->local_address().port();
+    listeners_.push_back(std::move(listener));
+  }
+  std::string host = options.ext_host;
+  if (host.empty()) host = hosts.front().empty() ? reachable_ipv4() : hosts.front();
+  self.location = Location{host, port};
+}
+
+void NodeCore::track_inbound(const std::shared_ptr<net::FrameStream>& stream) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(inbound_, [](const std::weak_ptr<net::FrameStream>& weak) { return weak.expired(); });
+  inbound_.push_back(stream);
+}
+
+void NodeCore::shut_down() {
+  stopping_ = true;
+  for (const auto& listener : listeners_) listener->close();
+  std::vector<std::shared_ptr<net::FrameStream>> streams;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [location, link] : links_) streams.push_back(link.stream);
+    for (const auto& weak : inbound_) {
+      if (auto stream = weak.lock()) streams.push_back(std::move(stream));
+    }
+  }
+  for (const auto& stream : streams) stream->close();
+}
+
+std::vector<Location> NodeCore::online_peers() const {
+  std::lock_guard lock(mutex_);
+  std::vector<Location> out;
+  out.reserve(links_.size());
+  for (const auto& [location, link] : links_) out.push_back(location);
+  return out;
+}
+
+std::optional<Location> NodeCore::find_peer(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& [location, link] : links_) {
+    if (link.name == name) return location;
+  }
+  return std::nullopt;
+}
+
+void NodeCore::subscribe(const Task& task) {
+  std::vector<std::pair<Location, std::string>> online;
+  {
+    std::lock_guard lock(mutex_);
+    subscribers_.push_back(task);
+    for (const auto& [location, link] : links_) online.emplace_back(location, link.name);
+  }
+  for (auto& [location, name] : online) task.send(PeerStatus{location, name, PeerStatus::Status::online});
+}
+
+void NodeCore::unsubscribe(const Task& task) {
+  std::lock_guard lock(mutex_);
+  std::erase(subscribers_, task);
+}
+
+bool NodeCore::queue_frame(const Location& peer, Bytes frame) {
+  std::lock_guard lock(mutex_);
+  auto link = links_.find(peer);
+  if (link == links_.end()) return false;
+  return link->second.writer.send(Message(std::move(frame)));
+}
+
+std::vector<net::Frame> NodeCore::request(const std::vector<Location>& peers, Timeout timeout,
+                                          const std::function<Bytes(std::uint64_t)>& make,
+                                          const std::function<bool(const net::Frame&)>& is_final) {
+  if (peers.empty()) return {};
+  const std::size_t expected = peers.size();
+  const Task waiter = spawn_net("net-wait", [expected, timeout, is_final] {
+    std::vector<net::Frame> replies;
+    const auto start = std::chrono::steady_clock::now();
+    while (replies.size() < expected) {
+      Timeout left = timeout;
+      if (!timeout.is_infinite()) left = timeout.duration() - (std::chrono::steady_clock::now() - start);
+      std::optional<Message> reply = this_task::receive(left);
+      if (!reply) break;
+      replies.push_back(std::move(*reply).get<net::Frame>());
+      if (is_final(replies.back())) break;
+    }
+    return replies;
+  });
+  std::vector<std::uint64_t> ids;
+  {
+    std::lock_guard lock(mutex_);
+    for (const Location& peer : peers) {
+      const std::uint64_t id = next_request_++;
+      auto link = links_.find(peer);
+      if (link == links_.end()) {
+        // Counts as a refusal, so the waiter does not wait for a peer that cannot answer.
+        waiter.send(Message(net::Frame{net::FrameKind::bye, {}}));
+        continue;
+      }
+      ids.push_back(id);
+      pending_.emplace(id, Pending{waiter, peer});
+      link->second.writer.send(Message(make(id)));
+    }
+  }
+  std::vector<net::Frame> replies;
+  try {
+    replies = std::move(await_task(waiter, Timeout{})).get<std::vector<net::Frame>>();
+  } catch (...) {
+    std::lock_guard lock(mutex_);
+    for (std::uint64_t id : ids) pending_.erase(id);
+    throw;
+  }
+  std::lock_guard lock(mutex_);
+  for (std::uint64_t id : ids) pending_.erase(id);
+  return replies;
+}
+
+void NodeCore::remember_remote_monitor(const RemoteTask& target, const Task& monitor) {
+  std::lock_guard lock(mutex_);
+  remote_monitors_.emplace(target.origin, WatchedRemote{target, monitor});
+}
+
+void NodeCore::forget_remote_monitor(const RemoteTask& target, const Task& monitor) {
+  std::lock_guard lock(mutex_);
+  auto [first, last] = remote_monitors_.equal_range(target.origin);
+  for (auto it = first; it != last; ++it) {
+    if (it->second.target == target && it->second.monitor == monitor) {
+      remote_monitors_.erase(it);
+      return;
+    }
+  }
+}
+
+}  // namespace picos::detail

@@ -1,0 +1,134 @@
+#pragma once
+// The state behind picos::Node and the tasks that run on its network scheduler.
+//
+// Topology: every node sends its requests to a peer over its own outgoing connection (a "link":
+// one writer task that batches frames and sends heartbeats, one reader task that takes replies),
+// and serves the peer's requests on the connection the peer opened ("inbound": one task that
+// reads requests and writes replies). Sends from one node to another thus share one ordered
+// stream, which gives per-pair FIFO. A peer is online while our link to it is up.
+
+#include "net/exports.hpp"
+#include "net/frame_stream.hpp"
+#include "net/handshake.hpp"
+
+#include <picos/node.hpp>
+#include <picos/scheduler.hpp>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace picos::detail {
+
+// Asks a link writer to send `bye` and close.
+struct LinkStop {};
+
+class NodeCore {
+ public:
+  explicit NodeCore(NodeOptions options);
+  ~NodeCore();
+  NodeCore(const NodeCore&) = delete;
+  NodeCore& operator=(const NodeCore&) = delete;
+
+  const NodeOptions options;
+  net::NodeIdentity self;
+  net::ExportTable exports;
+
+  // --- called from any thread (node.cpp) ---
+  bool connect(const Location& location, Timeout timeout);
+  std::vector<Location> online_peers() const;
+  std::optional<Location> find_peer(const std::string& name) const;
+  void subscribe(const Task& task);
+  void unsubscribe(const Task& task);
+  bool close_link(const Location& location);
+  bool queue_frame(const Location& peer, Bytes frame);
+  // Sends `frame` (built by `make` from a fresh request id) to each of `peers` and collects the
+  // replies until `is_final` accepts one, every peer answered, or `timeout`.
+  std::vector<net::Frame> request(const std::vector<Location>& peers, Timeout timeout,
+                                  const std::function<Bytes(std::uint64_t)>& make,
+                                  const std::function<bool(const net::Frame&)>& is_final);
+  void remember_remote_monitor(const RemoteTask& target, const Task& monitor);
+  void forget_remote_monitor(const RemoteTask& target, const Task& monitor);
+
+  // --- requests served for peers and for local callers (inbound.cpp / monitors.cpp) ---
+  std::int32_t accept_message(const RemoteTask& target, std::span<const std::byte> message);
+  std::int32_t accept_monitor(const RemoteTask& target, const RemoteTask& monitor);
+  void accept_monitor_status(const RemoteTask& target, const RemoteTask& monitor, std::span<const std::byte> status);
+
+ private:
+  struct Link {
+    std::string name;
+    std::shared_ptr<net::FrameStream> stream;
+    Task writer;
+  };
+  struct Pending {
+    Task waiter;
+    Location peer;
+  };
+  struct WatchedRemote {
+    RemoteTask target;
+    Task monitor;
+  };
+
+  // node_core.cpp
+  void start_listeners();
+  template <class F>
+  Task spawn_net(const char* name, F&& body);
+  void track_inbound(const std::shared_ptr<net::FrameStream>& stream);
+  void shut_down();
+
+  // links.cpp
+  void open_link(const Location& dialled, Timeout timeout);
+  void run_writer(const Location& peer, const std::shared_ptr<net::FrameStream>& stream);
+  void run_reader(const Location& peer, const std::shared_ptr<net::FrameStream>& stream);
+  void link_lost(const Location& peer, const std::shared_ptr<net::FrameStream>& stream, const std::string& reason);
+  void notify_status(const Location& peer, const std::string& name, PeerStatus::Status status);
+
+  // inbound.cpp
+  void accept_loop(const std::shared_ptr<TcpListener>& listener);
+  void serve_inbound(const std::shared_ptr<net::FrameStream>& stream, const std::string& address);
+  std::optional<net::NodeIdentity> server_handshake(net::FrameStream& stream, const std::string& address);
+  bool serve_frame(net::FrameStream& stream, const net::Frame& frame);
+
+  // monitors.cpp
+  void run_monitor_relay();
+  void route_monitor_status(const RemoteTask& target, const RemoteTask& monitor, Bytes status);
+
+  std::unique_ptr<Scheduler> scheduler_;
+  std::thread thread_;
+  Task keeper_;
+  Task relay_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> next_request_{1};
+  std::vector<std::shared_ptr<TcpListener>> listeners_;
+
+  mutable std::mutex mutex_;
+  std::map<Location, Link> links_;
+  std::set<Location> connecting_;
+  std::vector<std::weak_ptr<net::FrameStream>> inbound_;
+  std::unordered_map<std::uint64_t, Pending> pending_;
+  std::vector<Task> subscribers_;
+  std::multimap<Location, WatchedRemote> remote_monitors_;
+  // Local task id → (its reference, the remote monitors of it).
+  std::unordered_map<std::uint64_t, std::pair<RemoteTask, std::vector<RemoteTask>>> served_monitors_;
+};
+
+template <class F>
+Task NodeCore::spawn_net(const char* name, F&& body) {
+  TaskOptions task_options;
+  task_options.name = name;
+  task_options.daemon = true;
+  return scheduler_->spawn(std::move(task_options), std::forward<F>(body));
+}
+
+// [B] Runs `task` to its end and returns its value: Task::finish() from a task, Task::value()
+// from a plain thread.
+Message await_task(const Task& task, Timeout timeout);
+
+}  // namespace picos::detail

@@ -1,0 +1,137 @@
+// The frame codec: round trips and every way bytes can fail to be a frame.
+#include "net/frame.hpp"
+#include "net/wire.hpp"
+
+#include <doctest/doctest.h>
+
+using picos::Bytes;
+using namespace picos::net;
+
+namespace {
+
+Bytes bytes_of(std::initializer_list<int> values) {
+  Bytes out;
+  for (int v : values) out.push_back(static_cast<std::byte>(v));
+  return out;
+}
+
+Bytes filled(std::size_t size) {
+  Bytes out(size);
+  for (std::size_t i = 0; i < size; ++i) out[i] = static_cast<std::byte>(i * 7 + 1);
+  return out;
+}
+
+FrameError error_of(std::span<const std::byte> bytes, std::size_t max = default_max_frame_size) {
+  auto result = decode_frame(bytes, max);
+  REQUIRE(std::holds_alternative<FrameError>(result));
+  return std::get<FrameError>(result);
+}
+
+}  // namespace
+
+TEST_CASE("every frame kind survives an encode/decode round trip with payloads of several sizes") {
+  for (std::uint8_t kind = 1; kind <= last_frame_kind; ++kind) {
+    for (std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{255}, std::size_t{70000}}) {
+      const Bytes payload = filled(size);
+      const Bytes encoded = encode_frame(static_cast<FrameKind>(kind), payload);
+      CHECK(encoded.size() == frame_header_size + size);
+      auto result = decode_frame(encoded);
+      REQUIRE(std::holds_alternative<DecodedFrame>(result));
+      const auto& decoded = std::get<DecodedFrame>(result);
+      CHECK(decoded.consumed == encoded.size());
+      CHECK(static_cast<std::uint8_t>(decoded.frame.kind) == kind);
+      CHECK(decoded.frame.payload == payload);
+    }
+  }
+}
+
+TEST_CASE("a batch of frames in one buffer decodes one frame at a time, in order") {
+  Bytes batch;
+  append_frame(batch, FrameKind::ping, filled(3));
+  append_frame(batch, FrameKind::send, filled(100));
+  append_frame(batch, FrameKind::bye, {});
+  std::span<const std::byte> rest(batch);
+  const FrameKind expected[] = {FrameKind::ping, FrameKind::send, FrameKind::bye};
+  for (FrameKind kind : expected) {
+    auto result = decode_frame(rest);
+    REQUIRE(std::holds_alternative<DecodedFrame>(result));
+    CHECK(std::get<DecodedFrame>(result).frame.kind == kind);
+    rest = rest.subspan(std::get<DecodedFrame>(result).consumed);
+  }
+  CHECK(rest.empty());
+}
+
+TEST_CASE("every proper prefix of a frame is reported incomplete, not as an error") {
+  const Bytes encoded = encode_frame(FrameKind::send, filled(20));
+  for (std::size_t length = 0; length < encoded.size(); ++length) {
+    CHECK(error_of(std::span(encoded).first(length)) == FrameError::incomplete);
+  }
+}
+
+TEST_CASE("a frame with the wrong magic is refused from its first byte") {
+  CHECK(error_of(bytes_of({'G'})) == FrameError::bad_magic);
+  CHECK(error_of(bytes_of({'P', 'X'})) == FrameError::bad_magic);
+  CHECK(error_of(bytes_of({'G', 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P'})) == FrameError::bad_magic);
+}
+
+TEST_CASE("a frame of another protocol version is refused") {
+  Bytes encoded = encode_frame(FrameKind::ping, filled(4));
+  encoded[2] = std::byte{protocol_version + 1};
+  CHECK(error_of(encoded) == FrameError::bad_version);
+  encoded[2] = std::byte{0};
+  CHECK(error_of(std::span(encoded).first(3)) == FrameError::bad_version);
+}
+
+TEST_CASE("unknown frame kinds are refused") {
+  Bytes encoded = encode_frame(FrameKind::ping, {});
+  encoded[3] = std::byte{0};
+  CHECK(error_of(encoded) == FrameError::bad_kind);
+  encoded[3] = std::byte{last_frame_kind + 1};
+  CHECK(error_of(encoded) == FrameError::bad_kind);
+  encoded[3] = std::byte{0xFF};
+  CHECK(error_of(encoded) == FrameError::bad_kind);
+}
+
+TEST_CASE("a frame announcing more than the maximum size is refused from its header alone") {
+  const Bytes header = bytes_of({'P', 'N', protocol_version, 8, 0xFF, 0xFF, 0xFF, 0xFF});
+  CHECK(error_of(header) == FrameError::too_large);
+  const Bytes small = encode_frame(FrameKind::send, filled(101));
+  CHECK(error_of(small, 100) == FrameError::too_large);
+  auto fits = decode_frame(small, 101);
+  CHECK(std::holds_alternative<DecodedFrame>(fits));
+}
+
+TEST_CASE("encoding a payload above the maximum throws before producing anything") {
+  Bytes out;
+  CHECK_THROWS_AS(append_frame(out, FrameKind::send, filled(11), 10), std::length_error);
+  CHECK(out.empty());
+}
+
+TEST_CASE("payloads round trip and malformed payloads throw SerializationError") {
+  SendPayload sent{7, picos::RemoteTask{"t", 3, 99, picos::Location{"10.0.0.1", 9705}}, filled(5)};
+  const Bytes encoded = encode_payload(sent);
+  const auto received = decode_payload<SendPayload>(encoded);
+  CHECK(received.request_id == 7);
+  CHECK(received.target == sent.target);
+  CHECK(received.target.name == "t");
+  CHECK(received.message == sent.message);
+
+  SUBCASE("truncated") {
+    for (std::size_t length = 0; length < encoded.size(); ++length) {
+      CHECK_THROWS_AS((void)decode_payload<SendPayload>(std::span(encoded).first(length)), picos::SerializationError);
+    }
+  }
+  SUBCASE("trailing bytes") {
+    Bytes longer = encoded;
+    longer.push_back(std::byte{0});
+    CHECK_THROWS_AS((void)decode_payload<SendPayload>(longer), picos::SerializationError);
+  }
+  SUBCASE("a huge container size") {
+    // byte-order flag, request id, then a string length far beyond the input.
+    Bytes bogus = bytes_of({1, 7, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F});
+    CHECK_THROWS_AS((void)decode_payload<SendPayload>(bogus), picos::SerializationError);
+  }
+  SUBCASE("garbage") {
+    CHECK_THROWS_AS((void)decode_payload<SendPayload>(bytes_of({9, 9, 9})), picos::SerializationError);
+  }
+}

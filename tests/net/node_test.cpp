@@ -1,0 +1,228 @@
+// Two nodes in one process on loopback: peers, locate, send/deliver, references, monitors.
+#include "echo_protocol.hpp"
+#include "net_support.hpp"
+#include "run_in.hpp"
+
+#include <picos/node.hpp>
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+using namespace net_test;
+using picos::Delivery;
+using picos::Location;
+using picos::Message;
+using picos::Node;
+using picos::PeerStatus;
+using picos::RemoteMonitorStatus;
+using picos::RemoteTask;
+using picos::Task;
+namespace this_task = picos::this_task;
+
+namespace {
+
+bool lists(const std::vector<Location>& peers, const Location& location) {
+  return std::find(peers.begin(), peers.end(), location) != peers.end();
+}
+
+}  // namespace
+
+TEST_CASE("a node connects to a peer, both see each other online, and close_peer takes it offline") {
+  Node a(loopback_options("alpha"));
+  Node b(loopback_options("beta"));
+  CHECK(a.location().host == "127.0.0.1");
+  CHECK(a.location().port != 0);
+  picos_test::run_in([&] {
+    const Task watcher = this_task::current();
+    a.peer_status(watcher);
+    REQUIRE(a.peer(b.location(), 5s));
+    auto online = next_of<PeerStatus>();
+    REQUIRE(online);
+    CHECK(online->status == PeerStatus::Status::online);
+    CHECK(online->name == "beta");
+    CHECK(online->location == b.location());
+    CHECK(lists(a.peers(), b.location()));
+    // b dials back on its own.
+    CHECK(b.locate_peer("alpha", 5s) == a.location());
+    CHECK(a.locate_peer("beta", 0s) == b.location());
+    CHECK_FALSE(a.locate_peer("nobody", 50ms).has_value());
+    CHECK(a.peer(b.location(), 5s));  // already a peer: still true
+
+    CHECK(a.close_peer(b.location(), 5s));
+    auto offline = next_of<PeerStatus>();
+    REQUIRE(offline);
+    CHECK(offline->status == PeerStatus::Status::offline);
+    CHECK_FALSE(lists(a.peers(), b.location()));
+    CHECK_FALSE(a.close_peer(b.location(), 1s));
+    a.drop_peer_status(watcher);
+  });
+}
+
+TEST_CASE("a peer with another secret is refused and never becomes online") {
+  Node a(loopback_options("alpha", "one secret"));
+  Node b(loopback_options("beta", "another secret"));
+  CHECK_FALSE(a.peer(b.location(), 5s));
+  CHECK(a.peers().empty());
+  CHECK(b.peers().empty());
+}
+
+TEST_CASE("a registered task is located from a peer and receives sends in order and deliveries") {
+  Node a(loopback_options("alpha"));
+  Node b(loopback_options("beta"));
+  constexpr int count = 2000;
+  Task receiver = picos::spawn([] {
+    std::vector<int> got;
+    while (got.size() < count) {
+      auto message = this_task::receive(10s);
+      if (!message) break;
+      got.push_back(message->get<int>());
+    }
+    return got;
+  });
+  REQUIRE(b.register_task("receiver", receiver));
+  CHECK_FALSE(b.register_task("receiver", picos::spawn([] {})));  // the name is taken by a live task
+  picos_test::run_in([&] {
+    REQUIRE(a.peer(b.location(), 5s));
+    const std::optional<RemoteTask> found = a.locate("receiver", std::nullopt, 5s);
+    REQUIRE(found);
+    CHECK(found->origin == b.location());
+    CHECK(found->id == receiver.id());
+    CHECK(a.locate("receiver", b.location(), 5s) == found);
+    CHECK_FALSE(a.locate("missing", std::nullopt, 5s).has_value());
+    CHECK(b.locate("receiver", std::nullopt, 0s) == found);  // local registry first
+    for (int i = 0; i < count - 1; ++i) REQUIRE(a.send(*found, i));
+    CHECK(a.deliver(*found, count - 1, 5s) == Delivery::delivered);
+  });
+  const auto got = receiver.value(10s).get<std::vector<int>>();
+  REQUIRE(got.size() == count);
+  CHECK(std::is_sorted(got.begin(), got.end()));
+  CHECK(got.front() == 0);
+  CHECK(got.back() == count - 1);
+}
+
+TEST_CASE("stale and forged references are rejected by the receiving node") {
+  Node a(loopback_options("alpha"));
+  Node b(loopback_options("beta"));
+  Task quick = picos::spawn([] { return 1; });
+  Task waiting = picos::spawn([] { (void)this_task::receive(10s); });
+  const RemoteTask stale = b.export_task(quick);
+  const RemoteTask live = b.export_task(waiting);
+  CHECK(b.export_task(waiting) == live);
+  (void)quick.value(5s);
+  picos_test::run_in([&] {
+    REQUIRE(a.peer(b.location(), 5s));
+    CHECK(a.deliver(stale, 1, 5s) == Delivery::invalid);
+    RemoteTask forged = live;
+    forged.rid ^= 1U;
+    CHECK(a.deliver(forged, 1, 5s) == Delivery::invalid);
+    RemoteTask guessed = live;
+    guessed.id += 1000;
+    CHECK(a.deliver(guessed, 1, 5s) == Delivery::invalid);
+    RemoteTask elsewhere = live;
+    elsewhere.origin.port = static_cast<std::uint16_t>(elsewhere.origin.port + 1);
+    CHECK(a.deliver(elsewhere, 1, 1s) == Delivery::invalid);  // not a peer
+    CHECK_FALSE(a.send(elsewhere, 1));
+    CHECK(a.deliver(live, std::string("hello"), 5s) == Delivery::delivered);
+  });
+  waiting.value(5s);
+}
+
+TEST_CASE("a message of an unregistered type fails at the sender") {
+  struct Unregistered {
+    int x = 0;
+  };
+  Node a(loopback_options("alpha"));
+  Node b(loopback_options("beta"));
+  Task sink = picos::spawn([] { (void)this_task::receive(2s); });
+  const RemoteTask target = b.export_task(sink);
+  REQUIRE(a.peer(b.location(), 5s));
+  CHECK_THROWS_AS(a.send(target, Unregistered{}), picos::SerializationError);
+  CHECK_THROWS_AS((void)a.deliver(target, Unregistered{}, 1s), picos::SerializationError);
+  sink.terminate();
+}
+
+TEST_CASE("references travel inside messages and serve as reply addresses") {
+  Node a(loopback_options("alpha"));
+  Node b(loopback_options("beta"));
+  Task echo = picos::spawn([&b] {
+    auto request = this_task::receive_as<EchoRequest>(10s);
+    if (request) b.send(request->reply_to, request->text + "!");
+  });
+  REQUIRE(b.register_task("echo", echo));
+  picos_test::run_in([&] {
+    REQUIRE(a.peer(b.location(), 5s));
+    REQUIRE(b.locate_peer("alpha", 5s));  // b must be linked to a to answer
+    auto target = a.locate("echo", std::nullopt, 5s);
+    REQUIRE(target);
+    const RemoteTask self = a.export_task(this_task::current());
+    CHECK(a.deliver(*target, EchoRequest{self, "ping"}, 5s) == Delivery::delivered);
+    auto answer = this_task::receive(10s);
+    REQUIRE(answer);
+    CHECK(answer->get<std::string>() == "ping!");
+  });
+}
+
+TEST_CASE("a remote monitor learns how a task ended: value, failure or termination") {
+  Node a(loopback_options("alpha"));
+  Node b(loopback_options("beta"));
+  Task returns = picos::spawn([] {
+    (void)this_task::receive(10s);
+    return std::string("done");
+  });
+  Task fails = picos::spawn([]() -> int {
+    (void)this_task::receive(10s);
+    throw std::out_of_range("bad index");
+  });
+  Task terminated = picos::spawn([] { (void)this_task::receive(10s); });
+  const RemoteTask r_returns = b.export_task(returns);
+  const RemoteTask r_fails = b.export_task(fails);
+  const RemoteTask r_terminated = b.export_task(terminated);
+  picos_test::run_in([&] {
+    REQUIRE(a.peer(b.location(), 5s));
+    REQUIRE(b.locate_peer("alpha", 5s));
+    const Task self = this_task::current();
+    REQUIRE(a.monitor(self, r_returns, 5s));
+    REQUIRE(a.monitor(self, r_fails, 5s));
+    REQUIRE(a.monitor(self, r_terminated, 5s));
+    REQUIRE(a.monitor(self, r_returns, 5s));  // repeating is harmless: one status
+    returns.send(1);
+    auto first = next_of<RemoteMonitorStatus>();
+    REQUIRE(first);
+    CHECK(first->task == r_returns);
+    CHECK(first->kind == RemoteMonitorStatus::Kind::finished);
+    CHECK(first->value.get<std::string>() == "done");
+    fails.send(1);
+    auto second = next_of<RemoteMonitorStatus>();
+    REQUIRE(second);
+    CHECK(second->task == r_fails);
+    CHECK(second->kind == RemoteMonitorStatus::Kind::failed);
+    CHECK(second->error_type.find("out_of_range") != std::string::npos);
+    CHECK(second->error_message == "bad index");
+    terminated.terminate();
+    auto third = next_of<RemoteMonitorStatus>();
+    REQUIRE(third);
+    CHECK(third->task == r_terminated);
+    CHECK(third->kind == RemoteMonitorStatus::Kind::terminated);
+    CHECK_FALSE(next_of<RemoteMonitorStatus>(300ms).has_value());
+    CHECK_FALSE(a.monitor(self, r_returns, 5s));  // it has ended
+  });
+}
+
+TEST_CASE("node options: exact busy ports and unimplemented features are refused clearly") {
+  Node a(loopback_options("alpha"));
+  picos::NodeOptions same_port = loopback_options("beta");
+  same_port.tcp_port = a.location().port;
+  CHECK_THROWS_AS(Node{same_port}, std::system_error);
+  picos::NodeOptions discovery = loopback_options("gamma");
+  discovery.discover_peers = true;
+  CHECK_THROWS_AS(Node{discovery}, std::invalid_argument);
+  picos::NodeOptions heartbeat = loopback_options("delta");
+  heartbeat.heartbeat_timeout = heartbeat.heartbeat_interval;
+  CHECK_THROWS_AS(Node{heartbeat}, std::invalid_argument);
+  picos::NodeOptions ext = loopback_options("epsilon");
+  ext.ext_host = "203.0.113.7";
+  Node e(ext);
+  CHECK(e.location().host == "203.0.113.7");
+}

@@ -1,0 +1,134 @@
+// Real processes on loopback: the helper net_test_peer (PICOS_NET_TEST_PEER) is a remote node.
+#include "echo_protocol.hpp"
+#include "net_support.hpp"
+#include "run_in.hpp"
+
+#include <picos/node.hpp>
+#include <picos/subprocess.hpp>
+
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <sstream>
+
+using namespace net_test;
+using picos::Delivery;
+using picos::Location;
+using picos::Node;
+using picos::PeerStatus;
+using picos::RemoteMonitorStatus;
+using picos::RemoteTask;
+using picos::Subprocess;
+namespace this_task = picos::this_task;
+
+namespace {
+
+std::string helper_path() {
+  const char* path = std::getenv("PICOS_NET_TEST_PEER");
+  REQUIRE_MESSAGE(path != nullptr, "PICOS_NET_TEST_PEER must name the net_test_peer binary");
+  return path;
+}
+
+// [B] Starts a helper node and returns it with its location.
+std::pair<Subprocess, Location> start_helper(const std::string& name, const std::string& secret, int heartbeat_ms,
+                                             int timeout_ms) {
+  picos::SubprocessOptions options;
+  options.argv = {helper_path(), name, secret, std::to_string(heartbeat_ms), std::to_string(timeout_ms)};
+  options.pipe_stderr = false;
+  Subprocess child = Subprocess::spawn(options);
+  std::istringstream line(child.readline(10s));
+  std::string word;
+  Location location;
+  line >> word >> location.host >> location.port;
+  REQUIRE(word == "LOCATION");
+  return {std::move(child), location};
+}
+
+}  // namespace
+
+TEST_CASE("another process: connect, locate, send, deliver and monitor a remote task to its end") {
+  Node node(loopback_options("tester"));
+  picos_test::run_in([&] {
+    auto [child, location] = start_helper("helper", "test-secret", 100, 1000);
+    REQUIRE(node.peer(location, 5s));
+    REQUIRE(node.locate_peer("helper", 0s) == location);
+    auto echo = node.locate("echo", location, 5s);
+    REQUIRE(echo);
+    auto worker = node.locate("worker", std::nullopt, 5s);
+    REQUIRE(worker);
+    CHECK(worker->origin == location);
+
+    const RemoteTask self = node.export_task(this_task::current());
+    for (int i = 0; i < 20; ++i) REQUIRE(node.send(*echo, EchoRequest{self, "m" + std::to_string(i)}));
+    CHECK(node.deliver(*echo, EchoRequest{self, "last"}, 5s) == Delivery::delivered);
+    for (int i = 0; i < 20; ++i) {
+      auto reply = next_of<std::string>();
+      REQUIRE(reply);
+      CHECK(*reply == "m" + std::to_string(i));
+    }
+    CHECK(next_of<std::string>() == std::string("last"));
+
+    REQUIRE(node.monitor(this_task::current(), *worker, 5s));
+    CHECK(node.deliver(*worker, std::string("finish"), 5s) == Delivery::delivered);
+    auto status = next_of<RemoteMonitorStatus>();
+    REQUIRE(status);
+    CHECK(status->kind == RemoteMonitorStatus::Kind::finished);
+    CHECK(status->value.get<int>() == 42);
+    CHECK(node.deliver(*worker, std::string("again"), 5s) == Delivery::invalid);  // ended: stale
+
+    child.close_stdin();
+    CHECK(child.wait(10s) == 0);
+  });
+}
+
+TEST_CASE("a process killed with SIGKILL is reported offline to peer-status subscribers and monitors") {
+  Node node(loopback_options("tester"));
+  picos_test::run_in([&] {
+    auto [child, location] = start_helper("victim", "test-secret", 100, 1000);
+    node.peer_status(this_task::current());
+    REQUIRE(node.peer(location, 5s));
+    REQUIRE(next_of<PeerStatus>()->status == PeerStatus::Status::online);
+    auto worker = node.locate("worker", location, 5s);
+    REQUIRE(worker);
+    REQUIRE(node.monitor(this_task::current(), *worker, 5s));
+    child.kill(SIGKILL);
+    auto offline = next_of<PeerStatus>(10s);
+    REQUIRE(offline);
+    CHECK(offline->status == PeerStatus::Status::offline);
+    CHECK(offline->name == "victim");
+    auto status = next_of<RemoteMonitorStatus>(10s);
+    REQUIRE(status);
+    CHECK(status->kind == RemoteMonitorStatus::Kind::unreachable);
+    CHECK(status->task == *worker);
+    CHECK(node.peers().empty());
+    CHECK(node.deliver(*worker, 1, 1s) == Delivery::invalid);
+    (void)child.wait(10s);
+  });
+}
+
+TEST_CASE("a frozen process (SIGSTOP) misses its heartbeats and is declared offline within the bound") {
+  picos::NodeOptions options = loopback_options("tester");
+  options.heartbeat_interval = 100ms;
+  options.heartbeat_timeout = 600ms;
+  Node node(options);
+  picos_test::run_in([&] {
+    auto [child, location] = start_helper("sleeper", "test-secret", 100, 600);
+    node.peer_status(this_task::current());
+    REQUIRE(node.peer(location, 5s));
+    REQUIRE(next_of<PeerStatus>()->status == PeerStatus::Status::online);
+    child.kill(SIGSTOP);
+    const auto stopped_at = std::chrono::steady_clock::now();
+    // The kernel still acknowledges TCP for a stopped process: only the heartbeat can tell.
+    auto offline = next_of<PeerStatus>(10s);
+    const auto detected_after = std::chrono::steady_clock::now() - stopped_at;
+    REQUIRE(offline);
+    CHECK(offline->status == PeerStatus::Status::offline);
+    // timeout 600 ms + one interval + scheduling slack on a loaded machine.
+    CHECK(detected_after < 5s);
+    MESSAGE("frozen peer declared offline after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(detected_after).count() << " ms");
+    child.kill(SIGKILL);
+    (void)child.wait(10s);
+  });
+}
