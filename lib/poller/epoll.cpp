@@ -4,6 +4,7 @@
 #include "poller/timeout_ms.hpp"
 
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -38,6 +39,14 @@ bool EpollPoller::arm(IoHandle& handle) {
     throw_errno(errno, "epoll_ctl");
   }
   handle.registered = true;
+  // Edge-triggered epoll queues an event for every arrival on a stream socket (sk_data_ready), so
+  // a short read there means "empty until the next event" and the next read can wait instead of
+  // paying for a recv() that fails with EAGAIN (see ready_read). Datagram sockets, pipes and
+  // other descriptors keep the plain try-then-wait path.
+  int type = 0;
+  socklen_t length = sizeof type;
+  handle.edge_stream = handle.socket && ::getsockopt(handle.fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0 &&
+                       type == SOCK_STREAM;
   return true;
 }
 
@@ -63,6 +72,8 @@ void EpollPoller::poll(std::int64_t timeout_ns) {
       continue;
     }
     const std::uint32_t bits = events[i].events;
+    // End of stream and errors are reported once but stay readable: stop waiting before reads.
+    if ((bits & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) handle->edge_stream = false;
     dispatch(*handle, (bits & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0,
              (bits & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0);
   }

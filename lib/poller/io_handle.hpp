@@ -30,6 +30,10 @@ struct IoHandle {
   WaitQueue readers;          // tasks parked until the fd is readable
   WaitQueue writers;          // ... writable
   bool registered = false;    // epoll: added to the interest list
+  bool edge_stream = false;   // epoll: a stream socket whose every data arrival is reported (until
+                              // its end of stream or an error is)
+  bool drained = false;       // edge_stream: the last read emptied the receive queue and no
+                              // readable event came since, so the next read waits first
   std::size_t armed_index = SIZE_MAX;  // poll/select: position in the armed list
 
   // ---- completion backends ----

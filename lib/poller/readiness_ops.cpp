@@ -47,10 +47,17 @@ void ready_wait(Poller* waiter, IoHandle& handle, Interest interest, std::int64_
 
 std::size_t ready_read(Poller* waiter, IoHandle& handle, void* data, std::size_t size, std::int64_t deadline) {
   if (size == 0) return 0;
+  // drained: the previous read found the queue empty and no event came since (see epoll.cpp), so
+  // wait before reading. Only a short read with data sets it: end of stream stays readable.
+  const bool edge = waiter != nullptr && handle.edge_stream;
+  if (edge && handle.drained) ready_wait(waiter, handle, Interest::readable, deadline);
   while (true) {
     if (handle.closed) throw_closed("read");
     const ssize_t n = handle.socket ? ::recv(handle.fd, data, size, 0) : ::read(handle.fd, data, size);
-    if (n >= 0) return static_cast<std::size_t>(n);
+    if (n >= 0) {
+      if (edge) handle.drained = n > 0 && static_cast<std::size_t>(n) < size;
+      return static_cast<std::size_t>(n);
+    }
     if (errno == EINTR) continue;
     if (!would_block(errno)) throw_errno(errno, handle.socket ? "recv" : "read");
     ready_wait(waiter, handle, Interest::readable, deadline);

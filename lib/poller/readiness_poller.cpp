@@ -41,7 +41,10 @@ void ReadinessPoller::wait(IoHandle& handle, Interest interest, std::int64_t dea
 }
 
 void ReadinessPoller::dispatch(IoHandle& handle, bool readable, bool writable) noexcept {
-  if (readable) wake_all(core_, handle.readers);
+  if (readable) {
+    handle.drained = false;
+    wake_all(core_, handle.readers);
+  }
   if (writable) wake_all(core_, handle.writers);
 }
 
