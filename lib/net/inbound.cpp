@@ -63,14 +63,16 @@ void NodeCore::serve_inbound(const std::shared_ptr<net::FrameStream>& stream, co
     return;
   }
   stream->set_max_payload(options.max_frame_size);
-  bool linked = false;
+  // The peer dialled us; dial back so that it is online here too (our requests flow over our
+  // link). It is marked as being dialled before any of its requests is served, so replies sent
+  // to it meanwhile wait in the backlog instead of failing.
+  bool dial_back = false;
   {
     std::lock_guard lock(mutex_);
-    linked = links_.contains(peer->location) || connecting_.contains(peer->location);
+    dial_back = !links_.contains(peer->location) && connecting_.insert(peer->location).second;
   }
-  // The peer dialled us; dial back so that it is online here too (requests flow over our link).
-  if (!linked) {
-    spawn_net("net-connect-back", [this, at = peer->location] { (void)connect(at, options.connect_timeout); });
+  if (dial_back) {
+    spawn_net("net-connect-back", [this, at = peer->location] { (void)dial(at, options.connect_timeout); });
   }
   try {
     for (;;) {

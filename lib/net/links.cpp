@@ -16,6 +16,8 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t max_batch_bytes = 256 * 1024;
 // How often a caller of connect() re-checks while another task is already connecting.
 constexpr auto connect_poll = std::chrono::milliseconds(10);
+// Most bytes held for links being dialled; beyond it send() reports failure.
+constexpr std::size_t max_backlog_bytes = 16 * 1024 * 1024;
 
 Timeout remaining(Clock::time_point deadline) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now());
@@ -53,16 +55,7 @@ bool NodeCore::connect(const Location& location, Timeout timeout) {
       if (Clock::now() >= deadline) return false;
       this_task::sleep(connect_poll);
     }
-    bool linked = false;
-    try {
-      open_link(location, remaining(deadline));
-      linked = true;
-    } catch (const std::exception& error) {
-      if (!stopping_) log(LogLevel::warning, "picos: cannot reach peer ", location, ": ", error.what());
-    }
-    std::lock_guard lock(mutex_);
-    connecting_.erase(location);
-    return linked;
+    return dial(location, remaining(deadline));
   });
   try {
     return std::move(await_task(attempt, Timeout{})).get<bool>();
@@ -70,6 +63,33 @@ bool NodeCore::connect(const Location& location, Timeout timeout) {
     log(LogLevel::warning, "picos: connecting to ", location, " failed: ", error.what());
     return false;
   }
+}
+
+bool NodeCore::dial(const Location& location, Timeout timeout) {
+  bool linked = false;
+  try {
+    open_link(location, timeout);
+    linked = true;
+  } catch (const std::exception& error) {
+    if (!stopping_) log(LogLevel::warning, "picos: cannot reach peer ", location, ": ", error.what());
+  }
+  std::lock_guard lock(mutex_);
+  connecting_.erase(location);
+  if (auto held = backlog_.find(location); held != backlog_.end()) {
+    for (const Bytes& frame : held->second) backlog_bytes_ -= frame.size();
+    if (!held->second.empty()) log(LogLevel::warning, "picos: dropped ", held->second.size(), " frames for ", location);
+    backlog_.erase(held);
+  }
+  return linked;
+}
+
+bool NodeCore::queue_frame(const Location& peer, Bytes frame) {
+  std::lock_guard lock(mutex_);
+  if (auto link = links_.find(peer); link != links_.end()) return link->second.writer.send(Message(std::move(frame)));
+  if (!connecting_.contains(peer) || backlog_bytes_ + frame.size() > max_backlog_bytes) return false;
+  backlog_bytes_ += frame.size();
+  backlog_[peer].push_back(std::move(frame));
+  return true;
 }
 
 void NodeCore::open_link(const Location& dialled, Timeout timeout) {
@@ -99,6 +119,15 @@ void NodeCore::open_link(const Location& dialled, Timeout timeout) {
     }
     const Task writer = spawn_net("net-link-writer", [this, at = peer.location, stream] { run_writer(at, stream); });
     links_.emplace(peer.location, Link{peer.name, stream, writer});
+    for (const Location& key : {dialled, peer.location}) {
+      auto held = backlog_.find(key);
+      if (held == backlog_.end()) continue;
+      for (Bytes& frame : held->second) {
+        backlog_bytes_ -= frame.size();
+        writer.send(Message(std::move(frame)));
+      }
+      backlog_.erase(held);
+    }
   }
   spawn_net("net-link-reader", [this, at = peer.location, stream] { run_reader(at, stream); });
   log(LogLevel::info, "picos: peer ", peer.name, " at ", peer.location, " is online");

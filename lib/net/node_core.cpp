@@ -167,13 +167,6 @@ void NodeCore::unsubscribe(const Task& task) {
   std::erase(subscribers_, task);
 }
 
-bool NodeCore::queue_frame(const Location& peer, Bytes frame) {
-  std::lock_guard lock(mutex_);
-  auto link = links_.find(peer);
-  if (link == links_.end()) return false;
-  return link->second.writer.send(Message(std::move(frame)));
-}
-
 std::vector<net::Frame> NodeCore::request(const std::vector<Location>& peers, Timeout timeout,
                                           const std::function<Bytes(std::uint64_t)>& make,
                                           const std::function<bool(const net::Frame&)>& is_final) {

@@ -84,6 +84,9 @@ class NodeCore {
   void shut_down();
 
   // links.cpp
+  // Dials `location` (already marked in connecting_), then clears the mark; frames queued for it
+  // meanwhile are sent once the link is up, or dropped on failure. True when the link is up.
+  bool dial(const Location& location, Timeout timeout);
   void open_link(const Location& dialled, Timeout timeout);
   void run_writer(const Location& peer, const std::shared_ptr<net::FrameStream>& stream);
   void run_reader(const Location& peer, const std::shared_ptr<net::FrameStream>& stream);
@@ -111,6 +114,10 @@ class NodeCore {
   mutable std::mutex mutex_;
   std::map<Location, Link> links_;
   std::set<Location> connecting_;
+  // Frames sent to a peer whose link is being dialled (e.g. the dial-back after a peer connected
+  // to us), flushed in order when it comes up.
+  std::map<Location, std::vector<Bytes>> backlog_;
+  std::size_t backlog_bytes_ = 0;
   std::vector<std::weak_ptr<net::FrameStream>> inbound_;
   std::unordered_map<std::uint64_t, Pending> pending_;
   std::vector<Task> subscribers_;
