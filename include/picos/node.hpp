@@ -131,19 +131,22 @@ class Node {
   /// Sends `message` to `target` without waiting. Messages from one sender to one target arrive
   /// in the order sent. Returns false when the target's node is not a peer (or, for a target of
   /// this node, when it is not a live exported task). An invalid target at the peer is dropped
-  /// there (use deliver() to learn of it). Throws SerializationError (before sending anything)
-  /// when the message's type is not registered. Never blocks.
+  /// there (use deliver() to learn of it). For a target on another node the message is
+  /// serialized here: throws SerializationError (before sending anything) when its type is not
+  /// registered, std::length_error when it exceeds max_frame_size. A target of this node gets the
+  /// message moved in without serialization. Never blocks.
   bool send(const RemoteTask& target, const Message& message);
   /// [B] Sends `message` and waits until the target's node has queued it: Delivery::delivered,
   /// Delivery::invalid for an unknown peer or a stale/forged/ended target, Delivery::timed_out
-  /// when no answer came in time (the message may still arrive). Throws SerializationError like
-  /// send().
+  /// when no answer came in time or the peer went offline meanwhile (the message may or may not
+  /// have arrived). Throws like send().
   Delivery deliver(const RemoteTask& target, const Message& message, Timeout timeout = std::chrono::seconds(10));
 
   /// [B] Makes the local task `monitor` a monitor of `target`: when target ends, `monitor`
   /// receives a RemoteMonitorStatus (finished / failed / terminated), or `unreachable` if the
   /// target's node goes offline first. True when registered; false for an unknown peer, an
-  /// ended or invalid target, or a timeout.
+  /// ended or invalid target, or a timeout. Throws std::invalid_argument for an empty `monitor`
+  /// handle.
   bool monitor(const Task& monitor, const RemoteTask& target, Timeout timeout = std::chrono::seconds(10));
 
  private:

@@ -171,8 +171,14 @@ std::vector<net::Frame> NodeCore::request(const std::vector<Location>& peers, Ti
                                           const std::function<Bytes(std::uint64_t)>& make,
                                           const std::function<bool(const net::Frame&)>& is_final) {
   if (peers.empty()) return {};
-  const std::size_t expected = peers.size();
-  const Task waiter = spawn_net("net-wait", [expected, timeout, is_final] {
+  // Frames are built before anything is registered, so an encoding failure leaves no trace.
+  std::vector<std::pair<std::uint64_t, Bytes>> frames;
+  frames.reserve(peers.size());
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    const std::uint64_t id = next_request_++;
+    frames.emplace_back(id, make(id));
+  }
+  const Task waiter = spawn_net("net-wait", [expected = peers.size(), timeout, is_final] {
     std::vector<net::Frame> replies;
     const auto start = std::chrono::steady_clock::now();
     while (replies.size() < expected) {
@@ -188,8 +194,9 @@ std::vector<net::Frame> NodeCore::request(const std::vector<Location>& peers, Ti
   std::vector<std::uint64_t> ids;
   {
     std::lock_guard lock(mutex_);
-    for (const Location& peer : peers) {
-      const std::uint64_t id = next_request_++;
+    for (std::size_t i = 0; i < peers.size(); ++i) {
+      const Location& peer = peers[i];
+      auto& [id, frame] = frames[i];
       auto link = links_.find(peer);
       if (link == links_.end()) {
         // Counts as a refusal, so the waiter does not wait for a peer that cannot answer.
@@ -198,7 +205,7 @@ std::vector<net::Frame> NodeCore::request(const std::vector<Location>& peers, Ti
       }
       ids.push_back(id);
       pending_.emplace(id, Pending{waiter, peer});
-      link->second.writer.send(Message(make(id)));
+      link->second.writer.send(Message(std::move(frame)));
     }
   }
   std::vector<net::Frame> replies;
