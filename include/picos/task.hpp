@@ -30,6 +30,8 @@ enum class StackMode : std::uint8_t {
   /// the bytes at that address then belong to whichever compact task runs. Pass values through
   /// messages or heap objects instead. Pointers into a task's own stack used by the task itself
   /// are fine.
+  /// Windows: not available (tasks run on Windows fibers, which own their stacks); compact tasks
+  /// get a dedicated stack there, so the rule above still holds but saves no memory.
   compact,
 };
 

@@ -3,6 +3,14 @@
 #include <new>
 
 namespace picos::detail {
+
+#if defined(_WIN32)
+// mingw-w64's emulated TLS may release a thread's thread_local storage before that thread's
+// thread_local destructors run, so a per-thread cache that frees its blocks in a destructor is not
+// safe there: blocks go straight to the allocator.
+void* allocate_task_block(std::size_t size) { return ::operator new(size); }
+void free_task_block(void* block) noexcept { ::operator delete(block); }
+#else
 namespace {
 
 constexpr std::size_t cached_blocks_per_thread = 4096;
@@ -51,5 +59,6 @@ void free_task_block(void* block) noexcept {
   local.head = free_block;
   ++local.count;
 }
+#endif
 
 }  // namespace picos::detail

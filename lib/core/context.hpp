@@ -3,6 +3,11 @@
 // and the only code that uses Boost.Context (this header and context.cpp). The switch itself is
 // inline so that the scheduler's switch path has a single call level above jump_fcontext: every
 // extra level costs a mispredicted return after each switch.
+// Windows builds use Boost.Context's Windows-fiber variant instead: context_winfib.hpp.
+
+#if defined(_WIN32)
+#include "core/context_winfib.hpp"
+#else
 
 #include <boost/context/detail/fcontext.hpp>
 
@@ -21,6 +26,9 @@
 #endif
 
 namespace picos::detail {
+
+// Compact (shared-stack) tasks: available with fcontext (not with Windows fibers).
+inline constexpr bool compact_stacks_supported = true;
 
 // The C++ runtime keeps "exceptions being handled" per thread; tasks that block inside a catch
 // block would corrupt each other's view, so every context carries its own copy. libstdc++ and
@@ -88,3 +96,5 @@ void forget_stack_frames(void* bottom, std::size_t size) noexcept;
 [[noreturn]] void exit_context(ExecutionContext& to) noexcept;
 
 }  // namespace picos::detail
+
+#endif  // _WIN32

@@ -91,7 +91,7 @@ Task SchedulerCore::spawn(TaskOptions&& options, const RunnableRecipe& recipe) {
   task->id = new_task_id();
   task->name = std::move(options.name);
   task->daemon = options.daemon;
-  task->compact = options.stack_mode.value_or(options_.stack_mode) == StackMode::compact;
+  task->compact = compact_stacks_supported && options.stack_mode.value_or(options_.stack_mode) == StackMode::compact;
   Task handle = Task::adopt(task);
   const bool here = is_loop_thread();
   if (!here && !task->daemon) queued_non_daemon_.fetch_add(1, std::memory_order_acq_rel);

@@ -1,11 +1,9 @@
 #include "io/io_ops.hpp"
 
 #include "core/scheduler_core.hpp"
+#include "io/os_socket.hpp"
 #include "poller/io_errors.hpp"
 #include "poller/readiness_ops.hpp"
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <stdexcept>
@@ -13,9 +11,7 @@
 namespace picos::detail {
 
 std::shared_ptr<IoHandle> make_handle(int fd, bool is_socket) {
-  const int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) throw_errno(errno, "fcntl");
-  ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+  make_non_blocking(fd, is_socket);
   return std::make_shared<IoHandle>(fd, is_socket);
 }
 
@@ -39,7 +35,7 @@ void close_handle(const std::shared_ptr<IoHandle>& handle) noexcept {
   auto finish = [handle] {
     if (handle->core != nullptr) handle->core->poller().unbind(*handle);
     handle->closed = true;
-    ::close(handle->fd);
+    close_native(handle->fd, handle->socket);
     handle->fd = -1;
   };
   if (core == nullptr || core->is_loop_thread() || core->stopped()) {

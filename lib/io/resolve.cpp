@@ -1,12 +1,10 @@
 // picos::resolve(): getaddrinfo() off the scheduler thread.
 #include "core/scheduler_core.hpp"
+#include "io/os_socket.hpp"
 #include "poller/io_errors.hpp"
 
 #include <picos/socket_address.hpp>
 #include <picos/thread_pool.hpp>
-
-#include <netdb.h>
-#include <sys/socket.h>
 
 #include <memory>
 #include <string>
@@ -31,9 +29,12 @@ std::vector<SocketAddress> lookup(const std::string& host, std::uint16_t port, A
   hints.ai_family = family == AddressFamily::ipv4 ? AF_INET : family == AddressFamily::ipv6 ? AF_INET6 : AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_ADDRCONFIG;
+  detail::start_sockets();
   addrinfo* found = nullptr;
   const int error = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
+#ifdef EAI_SYSTEM
   if (error == EAI_SYSTEM) detail::throw_errno(errno, ("resolve " + host).c_str());
+#endif
   if (error != 0) throw std::system_error(error, resolver_category(), "picos: resolve '" + host + "'");
   std::unique_ptr<addrinfo, void (*)(addrinfo*)> owner(found, &::freeaddrinfo);
   std::vector<SocketAddress> result;

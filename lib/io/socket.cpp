@@ -1,14 +1,11 @@
 // picos::Socket, TcpListener and UdpSocket: descriptors, options, addresses, accept, datagrams.
 #include "core/scheduler_core.hpp"
 #include "io/io_ops.hpp"
+#include "io/os_socket.hpp"
 #include "io/tls_session.hpp"
 #include "poller/io_errors.hpp"
 
 #include <picos/socket.hpp>
-
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <cerrno>
 
@@ -17,11 +14,7 @@ namespace {
 
 int family_of(AddressFamily family) { return family == AddressFamily::ipv6 ? AF_INET6 : AF_INET; }
 
-int new_socket(int family, int type) {
-  const int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) detail::throw_errno(errno, "socket");
-  return fd;
-}
+int new_socket(int family, int type) { return detail::open_socket(family, type); }
 
 const sockaddr* native(const SocketAddress& address) { return static_cast<const sockaddr*>(address.native()); }
 socklen_t native_size(const SocketAddress& address) { return static_cast<socklen_t>(address.native_size()); }
@@ -33,7 +26,7 @@ Socket::Socket(int fd) {
   try {
     handle_ = detail::make_handle(fd, true);
   } catch (...) {
-    ::close(fd);
+    detail::close_native(fd, true);
     throw;
   }
 }
@@ -83,21 +76,23 @@ SocketAddress Socket::local_address() const {
   sockaddr_storage address{};
   socklen_t length = sizeof address;
   if (::getsockname(live("getsockname")->fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    detail::throw_errno(errno, "getsockname");
+    detail::throw_errno(detail::last_socket_error(), "getsockname");
   }
   return SocketAddress::from_native(&address, length);
 }
 
 void Socket::set_option(int level, int name, int value) {
-  if (::setsockopt(live("setsockopt")->fd, level, name, &value, sizeof value) != 0) {
-    detail::throw_errno(errno, "setsockopt");
+  if (::setsockopt(live("setsockopt")->fd, level, name, reinterpret_cast<const char*>(&value), sizeof value) != 0) {
+    detail::throw_errno(detail::last_socket_error(), "setsockopt");
   }
 }
 
 int Socket::option(int level, int name) const {
   int value = 0;
   socklen_t length = sizeof value;
-  if (::getsockopt(live("getsockopt")->fd, level, name, &value, &length) != 0) detail::throw_errno(errno, "getsockopt");
+  if (::getsockopt(live("getsockopt")->fd, level, name, reinterpret_cast<char*>(&value), &length) != 0) {
+    detail::throw_errno(detail::last_socket_error(), "getsockopt");
+  }
   return value;
 }
 
@@ -110,9 +105,9 @@ TcpListener TcpListener::bind(const SocketAddress& address, int backlog, bool v6
   listener.set_reuse_address(true);
   if (address.is_ipv6()) listener.set_option(IPPROTO_IPV6, IPV6_V6ONLY, v6_only ? 1 : 0);
   if (::bind(listener.handle_->fd, native(address), native_size(address)) != 0) {
-    detail::throw_errno(errno, ("bind " + address.to_string()).c_str());
+    detail::throw_errno(detail::last_socket_error(), ("bind " + address.to_string()).c_str());
   }
-  if (::listen(listener.handle_->fd, backlog) != 0) detail::throw_errno(errno, "listen");
+  if (::listen(listener.handle_->fd, backlog) != 0) detail::throw_errno(detail::last_socket_error(), "listen");
   return listener;
 }
 
@@ -134,7 +129,7 @@ UdpSocket UdpSocket::open(AddressFamily family) { return UdpSocket(new_socket(fa
 UdpSocket UdpSocket::bind(const SocketAddress& address) {
   UdpSocket socket = open(address.family());
   if (::bind(socket.handle_->fd, native(address), native_size(address)) != 0) {
-    detail::throw_errno(errno, ("bind " + address.to_string()).c_str());
+    detail::throw_errno(detail::last_socket_error(), ("bind " + address.to_string()).c_str());
   }
   return socket;
 }
@@ -158,7 +153,7 @@ std::pair<std::string, SocketAddress> UdpSocket::recvfrom(std::size_t max_bytes,
 
 void UdpSocket::connect(const SocketAddress& address) {
   if (::connect(live("connect")->fd, native(address), native_size(address)) != 0) {
-    detail::throw_errno(errno, ("connect " + address.to_string()).c_str());
+    detail::throw_errno(detail::last_socket_error(), ("connect " + address.to_string()).c_str());
   }
 }
 

@@ -1,9 +1,6 @@
 #include <picos/socket_address.hpp>
 
-#include <arpa/inet.h>
-#include <net/if.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
+#include "io/os_socket.hpp"
 
 #include <cstring>
 #include <stdexcept>
@@ -12,7 +9,6 @@ namespace picos {
 
 SocketAddress SocketAddress::parse(std::string_view ip, std::uint16_t port) {
   const std::string text(ip);
-  SocketAddress result;
   sockaddr_in v4{};
   if (::inet_pton(AF_INET, text.c_str(), &v4.sin_addr) == 1) {
     v4.sin_family = AF_INET;

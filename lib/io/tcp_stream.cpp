@@ -1,14 +1,11 @@
 // picos::TcpStream: connecting, reading and writing (plain or through TLS), shutdown, options.
 #include "core/scheduler_core.hpp"
 #include "io/io_ops.hpp"
+#include "io/os_socket.hpp"
 #include "io/tls_session.hpp"
 #include "poller/io_errors.hpp"
 
 #include <picos/socket.hpp>
-
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstring>
@@ -18,9 +15,7 @@ namespace picos {
 
 TcpStream TcpStream::connect(const SocketAddress& address, CallTimeout timeout, std::shared_ptr<const TlsContext> tls,
                              std::string_view server_name) {
-  const int fd = ::socket(address.is_ipv6() ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) detail::throw_errno(errno, "socket");
-  TcpStream stream(fd);
+  TcpStream stream(detail::open_socket(address.is_ipv6() ? AF_INET6 : AF_INET, SOCK_STREAM));
   const std::int64_t limit = stream.deadline(timeout);
   detail::io_connect(*stream.handle_, stream.blocking_, static_cast<const sockaddr*>(address.native()),
                      static_cast<socklen_t>(address.native_size()), limit);
@@ -132,15 +127,17 @@ void TcpStream::sendall(std::string_view data, CallTimeout timeout) {
 void TcpStream::shutdown(ShutdownHow how) {
   auto handle = live("shutdown");
   if (tls_ && how != ShutdownHow::read) tls_->shutdown(*handle, blocking_, deadline(std::nullopt));
-  const int mode = how == ShutdownHow::read ? SHUT_RD : how == ShutdownHow::write ? SHUT_WR : SHUT_RDWR;
-  if (::shutdown(handle->fd, mode) != 0) detail::throw_errno(errno, "shutdown");
+  const int mode = how == ShutdownHow::read    ? detail::shutdown_read
+                   : how == ShutdownHow::write ? detail::shutdown_write
+                                               : detail::shutdown_both;
+  if (::shutdown(handle->fd, mode) != 0) detail::throw_errno(detail::last_socket_error(), "shutdown");
 }
 
 SocketAddress TcpStream::peer_address() const {
   sockaddr_storage address{};
   socklen_t length = sizeof address;
   if (::getpeername(live("getpeername")->fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    detail::throw_errno(errno, "getpeername");
+    detail::throw_errno(detail::last_socket_error(), "getpeername");
   }
   return SocketAddress::from_native(&address, length);
 }

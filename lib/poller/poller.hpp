@@ -11,7 +11,7 @@
 // what socket, TLS, pipe and file code is written against; it does not say how a backend works:
 // - readiness backends (epoll, kqueue, poll, select) try the non-blocking syscall, park the
 //   calling task while it would block and retry when the fd is ready (one shared implementation);
-// - completion backends (io_uring) submit the operation and park the task until it completes.
+// - completion backends (io_uring, iocp) submit the operation and park the task until it completes.
 // Rules for every operation:
 // - It must be called from a task of this poller's scheduler ("the caller"); it parks only the
 //   caller. The fd must be non-blocking.
@@ -24,7 +24,12 @@
 // - Buffers may lie on the caller's stack, also in compact mode: a backend never lets the kernel
 //   touch a buffer asynchronously while the caller's stack may be copied out.
 
+#if defined(_WIN32)
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#else
 #include <sys/socket.h>
+#endif
 
 #include <cstddef>
 #include <cstdint>
