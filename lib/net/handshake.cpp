@@ -17,17 +17,19 @@ constexpr std::string_view client_label = "picos/client";
 struct HelloPayload {
   std::string name;
   Location location;
+  std::uint32_t heartbeat_interval_ms = 0;
   Bytes nonce;
   template <class A>
-  void serialize(A& a) { a(name, location, nonce); }
+  void serialize(A& a) { a(name, location, heartbeat_interval_ms, nonce); }
 };
 struct ChallengePayload {
   std::string name;
   Location location;
+  std::uint32_t heartbeat_interval_ms = 0;
   Bytes nonce;
   Bytes mac;
   template <class A>
-  void serialize(A& a) { a(name, location, nonce, mac); }
+  void serialize(A& a) { a(name, location, heartbeat_interval_ms, nonce, mac); }
 };
 struct ProofPayload {
   Bytes mac;
@@ -62,7 +64,12 @@ bool decode_into(const Frame& frame, T& out, std::string& reason) {
   }
 }
 
-bool plausible_identity(const std::string& name, const Location& location, std::string& reason) {
+bool plausible_identity(const std::string& name, const Location& location, std::uint32_t heartbeat_ms,
+                        std::string& reason) {
+  if (heartbeat_ms == 0 || heartbeat_ms > max_heartbeat_interval_ms) {
+    reason = "peer announced a heartbeat interval of " + std::to_string(heartbeat_ms) + " ms";
+    return false;
+  }
   if (name.size() > max_node_name || location.host.size() > max_node_name) {
     reason = "node name or host longer than " + std::to_string(max_node_name) + " bytes";
     return false;
@@ -119,7 +126,7 @@ ClientHandshake::ClientHandshake(std::string secret, NodeIdentity self, Bytes no
     : secret_(std::move(secret)), self_(std::move(self)), nonce_(std::move(nonce)) {}
 
 Bytes ClientHandshake::start() const {
-  return encode_frame(FrameKind::hello, encode_payload(HelloPayload{self_.name, self_.location, nonce_}));
+  return encode_frame(FrameKind::hello, encode_payload(HelloPayload{self_.name, self_.location, self_.heartbeat_interval_ms, nonce_}));
 }
 
 HandshakeStep ClientHandshake::refuse(std::string reason) {
@@ -135,12 +142,12 @@ HandshakeStep ClientHandshake::receive(const Frame& frame) {
     if (frame.kind != FrameKind::challenge) return refuse(std::string("expected challenge, got ") + to_string(frame.kind));
     ChallengePayload challenge;
     if (!decode_into(frame, challenge, reason)) return refuse(reason);
-    if (!plausible_identity(challenge.name, challenge.location, reason)) return refuse(reason);
+    if (!plausible_identity(challenge.name, challenge.location, challenge.heartbeat_interval_ms, reason)) return refuse(reason);
     if (challenge.nonce.size() != nonce_size) return refuse("server nonce has the wrong size");
     if (!same_mac(challenge.mac, handshake_mac(secret_, server_label, nonce_, challenge.nonce))) {
       return refuse("server does not know the shared secret");
     }
-    peer_ = NodeIdentity{std::move(challenge.name), std::move(challenge.location)};
+    peer_ = NodeIdentity{std::move(challenge.name), std::move(challenge.location), challenge.heartbeat_interval_ms};
     proof_sent_ = true;
     const Bytes mac = handshake_mac(secret_, client_label, challenge.nonce, nonce_);
     return HandshakeStep{encode_frame(FrameKind::proof, encode_payload(ProofPayload{mac})), state_, {}};
@@ -166,12 +173,12 @@ HandshakeStep ServerHandshake::receive(const Frame& frame) {
     if (frame.kind != FrameKind::hello) return refuse(std::string("expected hello, got ") + to_string(frame.kind));
     HelloPayload hello;
     if (!decode_into(frame, hello, reason)) return refuse(reason);
-    if (!plausible_identity(hello.name, hello.location, reason)) return refuse(reason);
+    if (!plausible_identity(hello.name, hello.location, hello.heartbeat_interval_ms, reason)) return refuse(reason);
     if (hello.nonce.size() != nonce_size) return refuse("client nonce has the wrong size");
     client_nonce_ = std::move(hello.nonce);
-    peer_ = NodeIdentity{std::move(hello.name), std::move(hello.location)};
+    peer_ = NodeIdentity{std::move(hello.name), std::move(hello.location), hello.heartbeat_interval_ms};
     challenge_sent_ = true;
-    ChallengePayload challenge{self_.name, self_.location, nonce_,
+    ChallengePayload challenge{self_.name, self_.location, self_.heartbeat_interval_ms, nonce_,
                                handshake_mac(secret_, server_label, client_nonce_, nonce_)};
     return HandshakeStep{encode_frame(FrameKind::challenge, encode_payload(challenge)), state_, {}};
   }

@@ -4,8 +4,8 @@
 // they return. ServerHandshake::receive_bytes() is the fuzzing entry point.
 //
 //   client                                   server
-//   hello {name, location, client nonce}  →
-//                                         ←  challenge {name, location, server nonce,
+//   hello {name, location, heartbeat interval, client nonce}  →
+//                                         ←  challenge {name, location, heartbeat interval, server nonce,
 //                                                       HMAC(secret, "picos/server" | cn | sn)}
 //   proof {HMAC(secret, "picos/client" | sn | cn)} →
 //                                         ←  welcome {}   (or refuse {reason})
@@ -29,7 +29,10 @@ inline constexpr std::size_t max_node_name = 255;
 struct NodeIdentity {
   std::string name;
   Location location;
+  // How often this side pings on its link (ms); the serving side sizes its idle limit from it.
+  std::uint32_t heartbeat_interval_ms = 2000;
 };
+inline constexpr std::uint32_t max_heartbeat_interval_ms = 3600 * 1000;
 
 enum class HandshakeState : std::uint8_t { waiting, done, refused };
 

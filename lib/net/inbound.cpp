@@ -74,9 +74,12 @@ void NodeCore::serve_inbound(const std::shared_ptr<net::FrameStream>& stream, co
   if (dial_back) {
     spawn_net("net-connect-back", [this, at = peer->location] { (void)dial(at, options.connect_timeout); });
   }
+  // The peer pings at its own interval, which may be slower than ours: allow two of its
+  // intervals on top of our own limit before calling it silent.
+  const auto idle_limit = options.heartbeat_timeout + 2 * std::chrono::milliseconds(peer->heartbeat_interval_ms);
   try {
     for (;;) {
-      std::optional<net::Frame> frame = stream->read(options.heartbeat_timeout);
+      std::optional<net::Frame> frame = stream->read(idle_limit);
       if (!frame || !serve_frame(*stream, *frame)) break;
     }
   } catch (const std::system_error& error) {

@@ -24,8 +24,9 @@ void check_options(const NodeOptions& options) {
   if (!options.certfile.empty() || !options.keyfile.empty() || !options.cafile.empty()) {
     throw std::invalid_argument("picos: TLS on peer links (certfile/keyfile/cafile) is not implemented yet");
   }
-  if (options.heartbeat_interval.count() <= 0 || options.heartbeat_timeout <= options.heartbeat_interval) {
-    throw std::invalid_argument("picos: heartbeat_timeout must exceed a positive heartbeat_interval");
+  if (options.heartbeat_interval.count() <= 0 || options.heartbeat_timeout <= options.heartbeat_interval ||
+      options.heartbeat_interval.count() > net::max_heartbeat_interval_ms) {
+    throw std::invalid_argument("picos: heartbeat_timeout must exceed a positive heartbeat_interval of at most 1 h");
   }
   if (options.max_frame_size < net::max_handshake_payload) {
     throw std::invalid_argument("picos: max_frame_size must be at least " +
@@ -68,6 +69,7 @@ Message await_task(const Task& task, Timeout timeout) {
 NodeCore::NodeCore(NodeOptions node_options)
     : options((check_options(node_options), std::move(node_options))) {
   self.name = options.name.empty() ? host_name() : options.name;
+  self.heartbeat_interval_ms = static_cast<std::uint32_t>(options.heartbeat_interval.count());
   if (self.name.size() > net::max_node_name) throw std::invalid_argument("picos: node name too long");
   start_listeners();
   exports.set_origin(self.location);

@@ -114,9 +114,14 @@ TEST_CASE("the handshake refuses frames out of order, malformed payloads and gar
     CHECK(server.receive(only_frame(client.start())).reason == "client nonce has the wrong size");
   }
   SUBCASE("a hello announcing port 0") {
-    ClientHandshake client("k", NodeIdentity{"c", Location{"h", 0}}, random_nonce());
+    ClientHandshake client("k", NodeIdentity{"c", Location{"h", 0}, 100}, random_nonce());
     ServerHandshake server("k", server_id, random_nonce());
     CHECK(server.receive(only_frame(client.start())).reason == "peer announced port 0");
+  }
+  SUBCASE("a hello announcing no heartbeat") {
+    ClientHandshake client("k", NodeIdentity{"c", Location{"h", 1}, 0}, random_nonce());
+    ServerHandshake server("k", server_id, random_nonce());
+    CHECK(server.receive(only_frame(client.start())).reason == "peer announced a heartbeat interval of 0 ms");
   }
   SUBCASE("a truncated hello payload") {
     Bytes payload = only_frame(ClientHandshake("k", client_id, random_nonce()).start()).payload;

@@ -226,3 +226,27 @@ TEST_CASE("node options: exact busy ports and unimplemented features are refused
   Node e(ext);
   CHECK(e.location().host == "203.0.113.7");
 }
+
+TEST_CASE("peers with very different heartbeat settings stay online with each other") {
+  picos::NodeOptions fast = loopback_options("fast");
+  fast.heartbeat_interval = 50ms;
+  fast.heartbeat_timeout = 300ms;
+  picos::NodeOptions slow = loopback_options("slow");
+  slow.heartbeat_interval = 700ms;
+  slow.heartbeat_timeout = 3000ms;
+  Node a(fast);
+  Node b(slow);
+  picos_test::run_in([&] {
+    a.peer_status(this_task::current());
+    b.peer_status(this_task::current());
+    REQUIRE(a.peer(b.location(), 5s));
+    REQUIRE(b.locate_peer("fast", 5s));
+    // Several of the slow side's intervals, far beyond the fast side's own timeout.
+    this_task::sleep(2s);
+    CHECK(lists(a.peers(), b.location()));
+    CHECK(lists(b.peers(), a.location()));
+    int offline = 0;
+    while (auto status = next_of<PeerStatus>(0s)) offline += status->status == PeerStatus::Status::offline ? 1 : 0;
+    CHECK(offline == 0);
+  });
+}
