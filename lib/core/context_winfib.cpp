@@ -43,9 +43,7 @@ bctx::fiber keep_caller(bctx::fiber&& caller, ExecutionContext* into) noexcept {
 void make_context(ExecutionContext& context, void* stack_top, std::size_t size, void (*entry)()) {
   bctx::stack_context area;
   area.sp = stack_top;
-  // Passed to CreateFiber as the fiber stack's initial commit; 0 takes the executable's defaults
-  // (one page committed, the rest reserved and committed as the stack grows).
-  area.size = 0;
+  area.size = size;  // CreateFiber's initial commit of the fiber stack (its reserve: the exe's default)
   context.entry = entry;
   context.exceptions = {};
   context.fiber = bctx::fiber(std::allocator_arg, bctx::preallocated(stack_top, size, area), PoolArea{},

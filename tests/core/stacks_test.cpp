@@ -1,3 +1,4 @@
+#include "core/context.hpp"
 #include "core/stack_pool.hpp"
 #include "run_in.hpp"
 
@@ -43,7 +44,16 @@ TEST_CASE("guarded stacks are limited so mappings stay far below vm.max_map_coun
   CHECK(picos::detail::guarded_stack_budget() * 2 < 65530 / 4);
 }
 
-TEST_CASE("100,000 parked tasks fit in both stack modes without many new mappings") {
+#if defined(_WIN32)
+// Each Windows task is a Windows fiber with a stack of its own (2 MiB reserved by default);
+// 100,000 of them crash Wine 8 here, so this count is checked on the POSIX builds only.
+constexpr bool hundred_thousand_fibers_unsupported = true;
+#else
+constexpr bool hundred_thousand_fibers_unsupported = false;
+#endif
+
+TEST_CASE("100,000 parked tasks fit in both stack modes without many new mappings" *
+          doctest::skip(hundred_thousand_fibers_unsupported)) {
   for (auto mode : {picos::StackMode::dedicated, picos::StackMode::compact}) {
     CAPTURE(static_cast<int>(mode));
     const std::size_t before = mapping_count();
@@ -88,7 +98,9 @@ TEST_CASE("compact tasks keep their locals across switches") {
   });
 }
 
-TEST_CASE("compact mode: a task may use pointers into its own stack, never into another parked task's") {
+// Where compact mode is unavailable (Windows) compact tasks own their stacks: nothing is shared.
+TEST_CASE("compact mode: a task may use pointers into its own stack, never into another parked task's" *
+          doctest::skip(!picos::detail::compact_stacks_supported)) {
   // The body below is itself a compact task, so what the tasks share lives on the heap.
   struct Shared {
     volatile int* published = nullptr;
