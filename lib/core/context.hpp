@@ -25,6 +25,17 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
+#if defined(__SANITIZE_THREAD__)
+#define PICOS_TSAN_FIBERS 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PICOS_TSAN_FIBERS 1
+#endif
+#endif
+#ifdef PICOS_TSAN_FIBERS
+#include <sanitizer/tsan_interface.h>
+#endif
+
 namespace picos::detail {
 
 // Compact (shared-stack) tasks: available with fcontext (not with Windows fibers).
@@ -46,6 +57,17 @@ struct ExecutionContext {
   // thread's own context it is learnt on the first switch away from it).
   const void* stack_bottom = nullptr;
   std::size_t stack_size = 0;
+#ifdef PICOS_TSAN_FIBERS
+  // ThreadSanitizer's record of this context: created by make_context() and owned here, or, for
+  // a thread's own context, that thread's record (learnt at each switch away from it).
+  void* tsan_fiber = nullptr;
+  bool owns_tsan_fiber = false;
+
+  ExecutionContext() = default;
+  ExecutionContext(const ExecutionContext&) = delete;
+  ExecutionContext& operator=(const ExecutionContext&) = delete;
+  ~ExecutionContext();
+#endif
 };
 
 // Passed through jump_fcontext so the resumed side can record where the switch came from; it
@@ -74,6 +96,10 @@ inline void switch_context(ExecutionContext& from, ExecutionContext& to) noexcep
   from.exceptions = *state;
   *state = to.exceptions;
   ContextHop hop{&from, &to};
+#ifdef PICOS_TSAN_FIBERS
+  from.tsan_fiber = __tsan_get_current_fiber();
+  __tsan_switch_to_fiber(to.tsan_fiber, 0);
+#endif
 #ifdef PICOS_ASAN_FIBERS
   void* fake_stack = nullptr;
   __sanitizer_start_switch_fiber(&fake_stack, to.stack_bottom, to.stack_size);
