@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <exception>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -19,6 +20,20 @@ void raise_fd_limit() {
   ::getrlimit(RLIMIT_NOFILE, &limit);
   limit.rlim_cur = limit.rlim_max;
   ::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+// Waits for every task even after one failed (they use the caller's streams and counters, which
+// must outlive them), then rethrows the first failure.
+void finish_all(const std::vector<picos::Task>& tasks) {
+  std::exception_ptr first;
+  for (const auto& task : tasks) {
+    try {
+      task.finish(120s);
+    } catch (...) {
+      if (!first) first = std::current_exception();
+    }
+  }
+  if (first) std::rethrow_exception(first);
 }
 
 }  // namespace
@@ -42,7 +57,7 @@ TEST_CASE("one scheduler serves 1,000 concurrent connections") {
           ++served;
         }));
       }
-      for (auto& task : handlers) task.finish(120s);
+      finish_all(handlers);
     });
     std::vector<picos::TcpStream> clients;
     clients.reserve(connections);
@@ -56,8 +71,8 @@ TEST_CASE("one scheduler serves 1,000 concurrent connections") {
         if (client.recv_line(100, 60s) == "echo " + std::to_string(i) + "\n") ++answered;
       }));
     }
-    for (auto& task : talkers) task.finish(120s);
-    acceptor.finish(120s);
+    talkers.push_back(acceptor);
+    finish_all(talkers);
     CHECK(served == connections);
     CHECK(answered == connections);
   });
