@@ -6,6 +6,10 @@
 namespace picos {
 namespace detail {
 
+// by_type_ is hashed, not ordered: type_index's ordering (type_info::before) is not a strict
+// weak order in mingw-w64's libstdc++ 12 once types from anonymous namespaces (names marked '*')
+// are mixed with others, and an ordered map then silently lost registrations on Windows. Hashing
+// and equality are right everywhere.
 void TypeRegistry::add(const std::type_info& type, std::string name, SaveFn save, LoadFn load) {
   if (name.empty()) throw std::logic_error("picos: message type " + type_name(type) + " needs a non-empty name");
   std::lock_guard<std::mutex> lock(mutex_);

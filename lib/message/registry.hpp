@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <typeindex>
+#include <unordered_map>
 
 namespace picos::detail {
 
@@ -31,7 +32,7 @@ class TypeRegistry {
 
  private:
   mutable std::mutex mutex_;
-  std::map<std::type_index, TypeEntry> by_type_;
+  std::unordered_map<std::type_index, TypeEntry> by_type_;
   std::map<std::string, const std::type_info*, std::less<>> by_name_;
 };
 
