@@ -89,6 +89,41 @@ inline ExceptionState* exception_state() noexcept {
 // Prepares `context` to start running `entry` on the stack [top - size, top).
 void make_context(ExecutionContext& context, void* stack_top, std::size_t size, void (*entry)());
 
+// jump_fcontext() leaves through an indirect jump, never a `ret`, so a plain call to it leaves an
+// entry on the CPU's return-address predictor that no return consumes: the next `ret` of the
+// resumed side (out of yield(), park()...) is then predicted to go to the call site of the
+// switch and mispredicts, on every switch. On x86-64 System V the return address is pushed
+// without a `call`, which keeps the predictor in step with the returns that follow. Every
+// register the ABI lets a callee clobber is declared clobbered; the red zone below %rsp is
+// skipped first because the compiler may keep values there around an asm statement.
+#if defined(__x86_64__) && defined(__ELF__) && !defined(PICOS_ASAN_FIBERS)
+inline boost::context::detail::transfer_t jump_keeping_return_stack(boost::context::detail::fcontext_t to,
+                                                                    void* data) noexcept {
+  register void* to_register asm("rdi") = to;
+  register void* data_register asm("rsi") = data;
+  register void* fctx asm("rax");
+  register void* back_data asm("rdx");
+  asm volatile(
+      "lea -128(%%rsp), %%rsp\n\t"
+      "lea 1f(%%rip), %%rax\n\t"
+      "push %%rax\n\t"
+      "jmp jump_fcontext@PLT\n"
+      "1:\n\t"
+      "lea 128(%%rsp), %%rsp"
+      : "=r"(fctx), "=r"(back_data), "+r"(to_register), "+r"(data_register)
+      :
+      : "rcx", "r8", "r9", "r10", "r11", "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
+        "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "st", "st(1)", "st(2)",
+        "st(3)", "st(4)", "st(5)", "st(6)", "st(7)");
+  return {fctx, back_data};
+}
+#else
+inline boost::context::detail::transfer_t jump_keeping_return_stack(boost::context::detail::fcontext_t to,
+                                                                    void* data) noexcept {
+  return boost::context::detail::jump_fcontext(to, data);
+}
+#endif
+
 // Saves the running context into `from` and continues `to`. Returns when something switches back
 // to `from`.
 inline void switch_context(ExecutionContext& from, ExecutionContext& to) noexcept {
@@ -104,7 +139,7 @@ inline void switch_context(ExecutionContext& from, ExecutionContext& to) noexcep
   void* fake_stack = nullptr;
   __sanitizer_start_switch_fiber(&fake_stack, to.stack_bottom, to.stack_size);
 #endif
-  const boost::context::detail::transfer_t back = boost::context::detail::jump_fcontext(to.handle, &hop);
+  const boost::context::detail::transfer_t back = jump_keeping_return_stack(to.handle, &hop);
   ExecutionContext* origin = static_cast<ContextHop*>(back.data)->from;
   origin->handle = back.fctx;
 #ifdef PICOS_ASAN_FIBERS

@@ -68,9 +68,17 @@ StackPool::~StackPool() {
 void StackPool::add_slab() {
   const std::size_t bytes = slot_size_ * stacks_per_slab;
   char* base = static_cast<char*>(map_anonymous(bytes));
-  slabs_.push_back(Slab{base, bytes});
-  free_.reserve(free_.size() + stacks_per_slab);
-  // Pushed in reverse so the lowest addresses are handed out first.
+  try {
+    slabs_.push_back(Slab{base, bytes});
+    // Every stack of every slab may be free at once; the array's pages are touched here, while
+    // tasks are being created, rather than on the path that ends them.
+    free_.resize(slabs_.size() * stacks_per_slab);
+  } catch (...) {
+    if (!slabs_.empty() && slabs_.back().base == base) slabs_.pop_back();
+    ::munmap(base, bytes);
+    throw;
+  }
+  // Stored in reverse so the lowest addresses are handed out first.
   for (std::size_t i = stacks_per_slab; i-- > 0;) {
     char* slot = base + i * slot_size_;
     Stack stack{slot + page_size_, usable_size_, false};
@@ -82,21 +90,19 @@ void StackPool::add_slab() {
         process_guarded_stacks.fetch_sub(1, std::memory_order_relaxed);
       }
     }
-    free_.push_back(stack);
+    free_[free_count_++] = stack;
   }
 }
 
 Stack StackPool::acquire() {
-  if (free_.empty()) add_slab();
-  Stack stack = free_.back();
-  free_.pop_back();
+  if (free_count_ == 0) add_slab();
   ++in_use_;
-  return stack;
+  return free_[--free_count_];
 }
 
 void StackPool::release(const Stack& stack) noexcept {
   --in_use_;
-  free_.push_back(stack);
+  free_[free_count_++] = stack;
 }
 
 SharedStack::SharedStack(std::size_t size) {

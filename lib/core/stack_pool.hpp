@@ -57,7 +57,10 @@ class StackPool {
   std::size_t slot_size_;  // usable + guard page
   std::size_t page_size_;
   std::vector<Slab> slabs_;
+  // POSIX: a slot for every stack of every slab, the first free_count_ of them free; sized when a
+  // slab is added so that releasing a stack never grows (and page-faults in) a new array.
   std::vector<Stack> free_;
+  std::size_t free_count_ = 0;
   std::size_t in_use_ = 0;
   std::size_t guarded_here_ = 0;
 };

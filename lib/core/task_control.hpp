@@ -67,7 +67,11 @@ struct TaskExtras {
   std::shared_ptr<void> categories;             // owned by the message module
 };
 
+// Field order follows use: waking, switching to and ending a task touch only its first 192 bytes
+// (four cache lines at most), which matters when 100k parked tasks are resumed and none of their
+// blocks is in the cache any more.
 struct TaskControl {
+  // ---- line 0: wake(), resume(), the switch -------------------------------------------------
   std::atomic<std::uint32_t> refs{1};
   TaskState state = TaskState::ready;
   EndKind end_kind = EndKind::none;
@@ -78,35 +82,38 @@ struct TaskControl {
   bool compact = false;
   bool started = false;
   bool runnable_on_stack = false;
-  bool hot_swappable = false;
   bool slot_holds_mail = false;        // `slot` holds a message handed over by the mailbox
+  bool slot_holds_value = false;       // `slot` holds a value given by resume()
   std::atomic<bool> ended{false};
   std::uint32_t heap_index = not_in_heap;
   std::uint32_t wait_seq = 0;
-  std::int64_t deadline = no_deadline;
   SchedulerCore* core = nullptr;
-  ExecutionContext context;
+  TaskControl* ready_next = nullptr;
+  WaitQueue* wait_queue = nullptr;
+  ExecutionContext context;            // starts with the saved stack pointer
+  // ---- line 1-2: the task's stack and its end ------------------------------------------------
   Stack stack;                         // dedicated stack
   StackPool* stack_pool = nullptr;     // where `stack` goes back
-  char* saved_stack = nullptr;         // compact: bytes copied out of the shared stack
-  std::uint32_t saved_size = 0;
-  std::uint32_t saved_capacity = 0;
-  TaskControl* ready_next = nullptr;
-  TaskControl* wait_prev = nullptr;
-  TaskControl* wait_next = nullptr;
-  WaitQueue* wait_queue = nullptr;
   TaskControl* all_prev = nullptr;     // every live task of the scheduler
   TaskControl* all_next = nullptr;
   Runnable* runnable = nullptr;
-  std::uint64_t id = 0;
-  std::string name;
-  Message slot;                        // resume value / received message handed over on wake
-  Message result;                      // return value once finished
-  std::exception_ptr error;            // failure once ended; pending raise() before that
   MessageNode* mail_head = nullptr;
+  std::unique_ptr<TaskExtras> extras;
+  // ---- the rest: waits with timeouts, compact stacks, mail, results --------------------------
+  bool hot_swappable = false;
+  std::int64_t deadline = no_deadline;
+  TaskControl* wait_prev = nullptr;
+  TaskControl* wait_next = nullptr;
+  char* saved_stack = nullptr;         // compact: bytes copied out of the shared stack
+  std::uint32_t saved_size = 0;
+  std::uint32_t saved_capacity = 0;
   MessageNode* mail_tail = nullptr;
   std::size_t mail_count = 0;
-  std::unique_ptr<TaskExtras> extras;
+  std::uint64_t id = 0;
+  std::exception_ptr error;            // failure once ended; pending raise() before that
+  std::string name;
+  Message slot;                        // resume value / received message handed over on wake
+  Message result;                      // return value once finished (left empty for no value)
 
   static void* operator new(std::size_t size) { return allocate_task_block(size); }
   static void operator delete(void* block) noexcept { free_task_block(block); }

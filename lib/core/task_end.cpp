@@ -68,8 +68,9 @@ void SchedulerCore::finalize_end(TaskControl* self) noexcept {
   while (self->mail_head != nullptr) delete std::exchange(self->mail_head, self->mail_head->next);
   self->mail_tail = nullptr;
   self->mail_count = 0;
-  self->slot.reset();
+  if (self->slot_holds_mail || self->slot_holds_value) self->slot.reset();
   self->slot_holds_mail = false;
+  self->slot_holds_value = false;
   if (self->extras) {
     while (!self->extras->joiners.empty()) wake_one(self->extras->joiners);
     for (auto& [joiner, seq] : self->extras->remote_joiners) wake_remote_joiner(joiner, seq);

@@ -17,8 +17,8 @@ constexpr std::uint64_t task_ids_per_block = 1024;
 // Ids are unique in the process and never reused; each thread takes them in blocks so that
 // spawning needs no locked instruction.
 std::uint64_t new_task_id() noexcept {
-  thread_local std::uint64_t next = 0;
-  thread_local std::uint64_t limit = 0;
+  constinit thread_local std::uint64_t next __attribute__((tls_model("initial-exec"))) = 0;
+  constinit thread_local std::uint64_t limit __attribute__((tls_model("initial-exec"))) = 0;
   if (next == limit) {
     next = next_task_id_block.fetch_add(1, std::memory_order_relaxed) * task_ids_per_block + 1;
     limit = next + task_ids_per_block - 1;
@@ -175,7 +175,9 @@ void task_main() {
     restart = false;
     try {
       if (self->interrupts != 0) core->raise_interrupts(*self, WaitKind::none);
-      self->result = self->runnable->run();
+      // A body without a value leaves `result` (a cache line of its own) untouched.
+      Message returned = self->runnable->run();
+      if (!returned.empty()) self->result = std::move(returned);
       self->end_kind = EndKind::finished;
     } catch (const TaskTerminateUnwind&) {
       self->end_kind = EndKind::terminated;
@@ -208,7 +210,7 @@ void SchedulerCore::end_current_task(TaskControl* self) noexcept {
   finalize_end(self);
   if (!self->compact) self->stack_pool->release(self->stack);
   else if (shared_owner_ == self) shared_owner_ = nullptr;
-  TaskControl* next = next_direct();
+  TaskControl* next = next_direct(true);
   release(self);  // the scheduler's reference; `self` may be gone now
   if (next != nullptr) {
     next->state = TaskState::running;

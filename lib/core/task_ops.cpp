@@ -26,7 +26,11 @@ std::mutex& name_mutex() {
 bool resume_here(TaskControl* task, Message&& value) {
   if (task->state == TaskState::ended) return false;
   if (task->state == TaskState::parked && task->wait_kind == detail::WaitKind::suspend) {
-    task->slot = std::move(value);
+    // An empty value (the common resume()) leaves the slot, a line the task need not touch, alone.
+    if (!value.empty()) {
+      task->slot = std::move(value);
+      task->slot_holds_value = true;
+    }
     task->core->wake(task, detail::WakeReason::signalled);
     return true;
   }

@@ -11,6 +11,12 @@ using detail::TaskControl;
 using detail::WakeReason;
 
 bool is_zero(const Timeout& timeout) { return !timeout.is_infinite() && timeout.duration().count() == 0; }
+
+void drop_resume_value(TaskControl& self) noexcept {
+  if (!self.slot_holds_value) return;
+  self.slot_holds_value = false;
+  self.slot.reset();
+}
 }  // namespace
 
 Task current() noexcept {
@@ -26,8 +32,18 @@ Message suspend(Timeout timeout, Message alarm) {
     if (self.interrupts != 0) self.core->raise_interrupts(self, detail::WaitKind::suspend);
     return alarm;
   }
-  const WakeReason reason = self.core->park(detail::WaitKind::suspend, detail::deadline_after(timeout));
-  if (reason != WakeReason::signalled) return alarm;
+  WakeReason reason = WakeReason::none;
+  try {
+    reason = self.core->park(detail::WaitKind::suspend, detail::deadline_after(timeout));
+  } catch (...) {
+    drop_resume_value(self);  // woken by resume() but interrupted before taking the value
+    throw;
+  }
+  if (reason != WakeReason::signalled || !self.slot_holds_value) {
+    drop_resume_value(self);
+    return reason == WakeReason::signalled ? Message{} : alarm;
+  }
+  self.slot_holds_value = false;
   Message value = std::move(self.slot);
   self.slot.reset();
   return value;
