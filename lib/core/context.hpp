@@ -124,8 +124,13 @@ inline boost::context::detail::transfer_t jump_keeping_return_stack(boost::conte
 }
 #endif
 
+// How switch_context() enters jump_fcontext(): keeping the return predictor in step (the
+// default), or with a plain call, which leaves the stack pointer where it is.
+enum class SwitchKind { keep_return_stack, plain };
+
 // Saves the running context into `from` and continues `to`. Returns when something switches back
 // to `from`.
+template <SwitchKind kind = SwitchKind::keep_return_stack>
 inline void switch_context(ExecutionContext& from, ExecutionContext& to) noexcept {
   ExceptionState* state = exception_state();
   from.exceptions = *state;
@@ -139,7 +144,9 @@ inline void switch_context(ExecutionContext& from, ExecutionContext& to) noexcep
   void* fake_stack = nullptr;
   __sanitizer_start_switch_fiber(&fake_stack, to.stack_bottom, to.stack_size);
 #endif
-  const boost::context::detail::transfer_t back = jump_keeping_return_stack(to.handle, &hop);
+  const boost::context::detail::transfer_t back = kind == SwitchKind::plain
+                                                      ? boost::context::detail::jump_fcontext(to.handle, &hop)
+                                                      : jump_keeping_return_stack(to.handle, &hop);
   ExecutionContext* origin = static_cast<ContextHop*>(back.data)->from;
   origin->handle = back.fctx;
 #ifdef PICOS_ASAN_FIBERS

@@ -67,7 +67,11 @@ inline void resume_context(ExecutionContext& from, ExecutionContext& to) noexcep
 // Prepares `context` to run `entry` in a new fiber; [top - size, top) is the task's stack-pool area.
 void make_context(ExecutionContext& context, void* stack_top, std::size_t size, void (*entry)());
 
+// Only the POSIX switch has two ways in; fibers have one (the kind is accepted and ignored).
+enum class SwitchKind { keep_return_stack, plain };
+
 // Saves the running context into `from` and continues `to`; returns when `from` is resumed.
+template <SwitchKind = SwitchKind::keep_return_stack>
 inline void switch_context(ExecutionContext& from, ExecutionContext& to) noexcept {
   ExceptionState* state = exception_state();
   from.exceptions = *state;

@@ -156,8 +156,10 @@ void SchedulerCore::prefetch_behind(const TaskControl* next) noexcept {
   const TaskControl* after = next->ready_next;
   if (after == nullptr) return;
   // `after`'s first line was requested when `next` was popped, so reading it rarely waits.
-  const char* saved = static_cast<const char*>(after->context.handle);
-  for (int line = 0; line < stack_lines_to_prefetch; ++line) __builtin_prefetch(saved + line * cache_line);
+  // A task that has not started yet has no saved stack pointer.
+  if (const char* saved = static_cast<const char*>(after->context.handle)) {
+    for (int line = 0; line < stack_lines_to_prefetch; ++line) __builtin_prefetch(saved + line * cache_line);
+  }
   if (const TaskControl* later = after->ready_next) {
     const auto* block = reinterpret_cast<const char*>(later);
     for (int line = 0; line < task_block_hot_lines; ++line) __builtin_prefetch(block + line * cache_line);
@@ -184,13 +186,15 @@ void SchedulerCore::switch_out(TaskControl* self, bool look_ahead) noexcept {
     self->state = TaskState::running;
     return;
   }
-  if (next != nullptr) {
-    next->state = TaskState::running;
-    current_ = next;
-    switch_context(self->context, next->context);
+  // A compact task switches without the return-predictor trick: that trick parks the stack
+  // pointer below the red zone, and those 128 bytes would be copied out with every compact task.
+  ExecutionContext& to = next != nullptr ? next->context : loop_context_;
+  if (next != nullptr) next->state = TaskState::running;
+  current_ = next;
+  if (self->compact) {
+    switch_context<SwitchKind::plain>(self->context, to);
   } else {
-    current_ = nullptr;
-    switch_context(self->context, loop_context_);
+    switch_context(self->context, to);
   }
 }
 
