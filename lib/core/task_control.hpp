@@ -85,6 +85,7 @@ struct TaskControl {
   bool slot_holds_mail = false;        // `slot` holds a message handed over by the mailbox
   bool slot_holds_value = false;       // `slot` holds a value given by resume()
   std::atomic<bool> ended{false};
+  std::atomic<bool> ending{false};    // set first thing when the task ends: no longer alive
   std::uint32_t heap_index = not_in_heap;
   std::uint32_t wait_seq = 0;
   SchedulerCore* core = nullptr;

@@ -63,6 +63,10 @@ void wake_remote_joiner(const Task& joiner, std::uint32_t wait_seq) noexcept {
 }
 
 void SchedulerCore::finalize_end(TaskControl* self) noexcept {
+  // Monitors and joiners may act on the news at once, from other threads (a remote monitor's
+  // peer can deliver to the task again within microseconds): by then the task must already read
+  // as not alive. `ended` itself is stored last, once the result is no longer touched here.
+  self->ending.store(true, std::memory_order_seq_cst);
   self->state = TaskState::ended;
   unlink_live(self);
   while (self->mail_head != nullptr) delete std::exchange(self->mail_head, self->mail_head->next);

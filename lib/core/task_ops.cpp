@@ -88,7 +88,8 @@ std::string Task::to_string() const {
 std::ostream& operator<<(std::ostream& out, const Task& task) { return out << task.to_string(); }
 
 bool Task::is_alive() const noexcept {
-  return control_ != nullptr && !control_->ended.load(std::memory_order_acquire);
+  return control_ != nullptr && !control_->ending.load(std::memory_order_acquire) &&
+         !control_->ended.load(std::memory_order_acquire);
 }
 
 bool Task::resume(Message value) const {
