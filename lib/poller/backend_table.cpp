@@ -13,26 +13,20 @@
 namespace picos::detail {
 namespace {
 
-template <class Backend>
-std::unique_ptr<Poller> create(SchedulerCore& core) {
-  return std::make_unique<Backend>(core);
-}
-bool always() { return true; }
-
 const PollerBackend table[] = {
-    {"epoll", 40, &always, &create<EpollPoller>},
+    {"epoll", 40, &always_usable, &create_backend<EpollPoller>},
 #ifdef PICOS_HAVE_KQUEUE
     // The default on BSD/macOS. Where epoll exists too (only the Linux test build against the
     // kqueue emulation), epoll comes first at equal priority and stays the default.
-    {"kqueue", 40, &always, &create<KqueuePoller>},
+    {"kqueue", 40, &always_usable, &create_backend<KqueuePoller>},
 #endif
 #ifdef PICOS_HAVE_IO_URING
     // Usable and tested, but not the default: epoll's try-first syscalls are faster for small
     // socket messages; choose it with PICOS_POLLER=io_uring or SchedulerOptions::poller.
-    {"io_uring", 30, &UringPoller::usable, &create<UringPoller>},
+    {"io_uring", 30, &UringPoller::usable, &create_backend<UringPoller>},
 #endif
-    {"poll", 20, &always, &create<PollPoller>},
-    {"select", 10, &always, &create<SelectPoller>},
+    {"poll", 20, &always_usable, &create_backend<PollPoller>},
+    {"select", 10, &always_usable, &create_backend<SelectPoller>},
 };
 
 }  // namespace

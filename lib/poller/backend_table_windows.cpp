@@ -5,14 +5,8 @@
 namespace picos::detail {
 namespace {
 
-template <class Backend>
-std::unique_ptr<Poller> create(SchedulerCore& core) {
-  return std::make_unique<Backend>(core);
-}
-bool always() { return true; }
-
 const PollerBackend table[] = {
-    {"select", 10, &always, &create<SelectPoller>},
+    {"select", 10, &always_usable, &create_backend<SelectPoller>},
 };
 
 }  // namespace

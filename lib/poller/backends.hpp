@@ -18,4 +18,11 @@ struct PollerBackend {
 
 [[nodiscard]] std::span<const PollerBackend> poller_backends() noexcept;
 
+// Building blocks of the per-platform tables (backend_table*.cpp).
+template <class Backend>
+std::unique_ptr<Poller> create_backend(SchedulerCore& core) {
+  return std::make_unique<Backend>(core);
+}
+inline bool always_usable() { return true; }
+
 }  // namespace picos::detail
