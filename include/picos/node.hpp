@@ -54,11 +54,19 @@ struct NodeOptions {
   std::vector<Location> peers;
   /// Shared secret; peers must use the same one.
   std::string secret;
-  /// TLS on peer connections. Not implemented yet: a non-empty certfile/keyfile/cafile makes the
-  /// constructor throw std::invalid_argument.
+  /// TLS on every peer connection, both directions, when certfile is set: PEM certificate (chain)
+  /// this node presents, as server to nodes dialling it and as client when it dials them.
+  /// certfile and keyfile go together. The secret handshake still runs inside TLS.
   std::string certfile;
+  /// PEM private key of certfile.
   std::string keyfile;
+  /// PEM file of the CA certificates that peers' certificates must chain to (both directions:
+  /// a node without a certificate from one of them is refused); empty: the system's trust store.
+  /// Needs certfile.
   std::string cafile;
+  /// With TLS: a peer's certificate must also name the address (or host name) it is dialled at.
+  /// Turn off for a private CA whose members change addresses; the chain is still verified.
+  bool tls_verify_host = true;
   /// Where received files go (reserved for file transfer, not implemented yet).
   std::string dest_path;
   /// Largest file accepted (reserved for file transfer).
@@ -83,7 +91,8 @@ class Node {
  public:
   /// Starts the node's network thread and listeners, then connects to options.peers.
   /// Throws std::system_error when a listener cannot be bound, std::invalid_argument for options
-  /// that are inconsistent or not implemented (see NodeOptions).
+  /// that are inconsistent or not implemented (see NodeOptions), picos::TlsError when a TLS
+  /// certificate, key or CA file cannot be loaded (or picos was built without TLS).
   explicit Node(NodeOptions options = {});
   /// Closes every link and listener and stops the network thread. Must not be called from a
   /// task of the node's own scheduler (none are exposed).

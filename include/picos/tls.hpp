@@ -32,6 +32,10 @@ struct TlsOptions {
   /// Client contexts: verify the server's certificate chain and that it matches the host name (or
   /// the IP address when connecting to an address). On by default; turn off only for tests.
   bool verify_peer = true;
+  /// Client contexts with verify_peer: also require the certificate to name the host (or IP
+  /// address) connected to. Off: any certificate with a chain to a trusted CA is accepted, which
+  /// suits a private CA whose members move between addresses.
+  bool verify_host = true;
   /// Server contexts: ask for a client certificate and refuse clients without a valid one.
   bool require_client_certificate = false;
 };

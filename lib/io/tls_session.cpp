@@ -56,8 +56,8 @@ TlsSession::TlsSession(std::shared_ptr<const TlsContext> context, bool server, c
   SSL_set_connect_state(ssl_);
   if (!server_name.empty()) {
     SSL_set_tlsext_host_name(ssl_, server_name.c_str());
-    if (context_->options().verify_peer) SSL_set1_host(ssl_, server_name.c_str());
-  } else if (!peer_ip.empty() && context_->options().verify_peer) {
+    if (checks_host_name()) SSL_set1_host(ssl_, server_name.c_str());
+  } else if (!peer_ip.empty() && checks_host_name()) {
     X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), peer_ip.c_str());
   }
 }

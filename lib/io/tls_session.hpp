@@ -41,6 +41,9 @@ class TlsSession {
   // true to retry the call, false at end of stream; throws on failure.
   bool pump(IoHandle& handle, bool blocking, int result, std::int64_t deadline, const char* what);
   void flush(IoHandle& handle, bool blocking, std::int64_t deadline);
+  [[nodiscard]] bool checks_host_name() const noexcept {
+    return context_->options().verify_peer && context_->options().verify_host;
+  }
 
   static constexpr int scratch_size = 16 * 1024;
   std::shared_ptr<const TlsContext> context_;

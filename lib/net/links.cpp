@@ -96,6 +96,7 @@ void NodeCore::open_link(const Location& dialled, Timeout timeout) {
   const auto deadline = Clock::now() + timeout.duration();
   TcpStream tcp = TcpStream::connect(dialled.host, dialled.port, timeout);
   tcp.set_no_delay(true);
+  if (tls.enabled()) tcp.start_tls(tls.client, false, net::tls_server_name(dialled.host), remaining(deadline));
   auto stream = std::make_shared<net::FrameStream>(std::move(tcp), net::max_handshake_payload);
   net::ClientHandshake handshake(options.secret, self, net::random_nonce());
   stream->write(handshake.start(), remaining(deadline));

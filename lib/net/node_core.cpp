@@ -21,9 +21,6 @@ void check_options(const NodeOptions& options) {
   if (options.discover_peers) {
     throw std::invalid_argument("picos: NodeOptions::discover_peers (UDP discovery) is not implemented yet");
   }
-  if (!options.certfile.empty() || !options.keyfile.empty() || !options.cafile.empty()) {
-    throw std::invalid_argument("picos: TLS on peer links (certfile/keyfile/cafile) is not implemented yet");
-  }
   if (options.heartbeat_interval.count() <= 0 || options.heartbeat_timeout <= options.heartbeat_interval ||
       options.heartbeat_interval.count() > net::max_heartbeat_interval_ms) {
     throw std::invalid_argument("picos: heartbeat_timeout must exceed a positive heartbeat_interval of at most 1 h");
@@ -67,7 +64,7 @@ Message await_task(const Task& task, Timeout timeout) {
 }
 
 NodeCore::NodeCore(NodeOptions node_options)
-    : options((check_options(node_options), std::move(node_options))) {
+    : options((check_options(node_options), std::move(node_options))), tls(net::make_peer_tls(options)) {
   self.name = options.name.empty() ? host_name() : options.name;
   self.heartbeat_interval_ms = static_cast<std::uint32_t>(options.heartbeat_interval.count());
   if (self.name.size() > net::max_node_name) throw std::invalid_argument("picos: node name too long");
@@ -110,6 +107,7 @@ void NodeCore::start_listeners() {
       if (i != 0 || options.tcp_port || error.code() != std::errc::address_in_use) throw;
       listener = std::make_shared<TcpListener>(TcpListener::bind(listen_address(hosts[i], 0)));
     }
+    if (tls.enabled()) listener->set_tls(tls.server);
     if (i == 0) port = listener->local_address().port();
     listeners_.push_back(std::move(listener));
   }

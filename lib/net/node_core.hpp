@@ -10,6 +10,7 @@
 #include "net/exports.hpp"
 #include "net/frame_stream.hpp"
 #include "net/handshake.hpp"
+#include "net/peer_tls.hpp"
 
 #include <picos/node.hpp>
 #include <picos/scheduler.hpp>
@@ -37,6 +38,7 @@ class NodeCore {
   NodeCore& operator=(const NodeCore&) = delete;
 
   const NodeOptions options;
+  const net::PeerTls tls;
   net::NodeIdentity self;
   net::ExportTable exports;
 

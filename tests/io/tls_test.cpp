@@ -104,6 +104,23 @@ TEST_CASE("a client refuses a trusted certificate issued for another host name")
   });
 }
 
+TEST_CASE("a client with verify_host off accepts a trusted certificate issued for another host name") {
+  run_in([] {
+    auto listener = picos::TcpListener::bind(picos::SocketAddress::loopback(0));
+    listener.set_tls(server_context());
+    auto server = tls_echo_server(listener);
+    picos::TlsOptions options;
+    options.ca_file = io_test::certificates().file("ca.pem");
+    options.verify_host = false;
+    auto stream = picos::TcpStream::connect(listener.local_address(), 30s, picos::TlsContext::client(options),
+                                            "www.example.com");
+    stream.sendall("hi\n", 30s);
+    CHECK(stream.recv_line(1000, 30s) == "echo: hi\n");
+    stream.close();
+    CHECK(server.finish(30s).get<std::string>() == "closed");
+  });
+}
+
 TEST_CASE("a server that requires client certificates refuses clients without one and accepts others") {
   run_in([] {
     auto listener = picos::TcpListener::bind(picos::SocketAddress::loopback(0));
