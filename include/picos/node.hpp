@@ -79,6 +79,12 @@ struct NodeOptions {
   std::chrono::milliseconds heartbeat_timeout{10000};
   /// Limit of connecting plus the handshake.
   std::chrono::milliseconds connect_timeout{5000};
+  /// Accepted connections from one IP address that may be in their handshake at once; more are
+  /// closed at once (refusals are logged, summarised once per second). Bounds what idle or slow
+  /// connections (slowloris) can hold: each is dropped after connect_timeout anyway.
+  std::size_t max_pending_handshakes_per_host = 64;
+  /// The same bound over all addresses.
+  std::size_t max_pending_handshakes = 1024;
 };
 
 namespace detail {

@@ -24,10 +24,17 @@ void NodeCore::accept_loop(const std::shared_ptr<TcpListener>& listener) {
   while (!stopping_) {
     try {
       TcpStream tcp = listener->accept();
+      const SocketAddress remote = tcp.peer_address();
+      std::string host = remote.ip();
+      if (!handshake_gate_.admit(host)) {
+        tcp.close();
+        continue;
+      }
       tcp.set_no_delay(true);
-      std::string address = tcp.peer_address().to_string();
       auto stream = std::make_shared<net::FrameStream>(std::move(tcp), net::max_handshake_payload);
-      spawn_net("net-inbound", [this, stream, address] { serve_inbound(stream, address); });
+      spawn_net("net-inbound", [this, stream, address = remote.to_string(), host = std::move(host)] {
+        serve_inbound(stream, address, host);
+      });
     } catch (const std::system_error& error) {
       if (stopping_ || error.code() == std::errc::operation_canceled || !listener->is_open()) return;
       log(LogLevel::error, "picos: accepting a peer connection failed: ", error.what());
@@ -55,9 +62,17 @@ std::optional<net::NodeIdentity> NodeCore::server_handshake(net::FrameStream& st
   }
 }
 
-void NodeCore::serve_inbound(const std::shared_ptr<net::FrameStream>& stream, const std::string& address) {
+void NodeCore::serve_inbound(const std::shared_ptr<net::FrameStream>& stream, const std::string& address,
+                             const std::string& host) {
   track_inbound(stream);
-  const std::optional<net::NodeIdentity> peer = server_handshake(*stream, address);
+  std::optional<net::NodeIdentity> peer;
+  try {
+    peer = server_handshake(*stream, address);
+  } catch (...) {
+    handshake_gate_.release(host);  // termination at shutdown unwinds through here
+    throw;
+  }
+  handshake_gate_.release(host);
   if (!peer) {
     stream->close();
     return;

@@ -25,6 +25,9 @@ void check_options(const NodeOptions& options) {
       options.heartbeat_interval.count() > net::max_heartbeat_interval_ms) {
     throw std::invalid_argument("picos: heartbeat_timeout must exceed a positive heartbeat_interval of at most 1 h");
   }
+  if (options.max_pending_handshakes_per_host == 0 || options.max_pending_handshakes == 0) {
+    throw std::invalid_argument("picos: max_pending_handshakes and max_pending_handshakes_per_host must be positive");
+  }
   if (options.max_frame_size < net::max_handshake_payload) {
     throw std::invalid_argument("picos: max_frame_size must be at least " +
                                 std::to_string(net::max_handshake_payload) + " bytes");
@@ -64,7 +67,9 @@ Message await_task(const Task& task, Timeout timeout) {
 }
 
 NodeCore::NodeCore(NodeOptions node_options)
-    : options((check_options(node_options), std::move(node_options))), tls(net::make_peer_tls(options)) {
+    : options((check_options(node_options), std::move(node_options))),
+      tls(net::make_peer_tls(options)),
+      handshake_gate_(options.max_pending_handshakes_per_host, options.max_pending_handshakes) {
   self.name = options.name.empty() ? host_name() : options.name;
   self.heartbeat_interval_ms = static_cast<std::uint32_t>(options.heartbeat_interval.count());
   if (self.name.size() > net::max_node_name) throw std::invalid_argument("picos: node name too long");

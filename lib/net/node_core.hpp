@@ -10,6 +10,7 @@
 #include "net/exports.hpp"
 #include "net/frame_stream.hpp"
 #include "net/handshake.hpp"
+#include "net/handshake_gate.hpp"
 #include "net/peer_tls.hpp"
 
 #include <picos/node.hpp>
@@ -97,7 +98,9 @@ class NodeCore {
 
   // inbound.cpp
   void accept_loop(const std::shared_ptr<TcpListener>& listener);
-  void serve_inbound(const std::shared_ptr<net::FrameStream>& stream, const std::string& address);
+  // `host`: the remote IP address, admitted by handshake_gate_ (released once the handshake ends).
+  void serve_inbound(const std::shared_ptr<net::FrameStream>& stream, const std::string& address,
+                     const std::string& host);
   std::optional<net::NodeIdentity> server_handshake(net::FrameStream& stream, const std::string& address);
   bool serve_frame(net::FrameStream& stream, const net::Frame& frame);
 
@@ -112,6 +115,7 @@ class NodeCore {
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> next_request_{1};
   std::vector<std::shared_ptr<TcpListener>> listeners_;
+  net::HandshakeGate handshake_gate_;  // network scheduler thread only
 
   mutable std::mutex mutex_;
   std::map<Location, Link> links_;
