@@ -24,6 +24,10 @@
 #include <unordered_map>
 #include <vector>
 
+namespace picos::net {
+class Discovery;
+}
+
 namespace picos::detail {
 
 // Asks a link writer to send `bye` and close.
@@ -42,6 +46,10 @@ class NodeCore {
 
   // --- called from any thread (node.cpp) ---
   bool connect(const Location& location, Timeout timeout);
+  // Sends a burst of discovery pings (discovery.cpp).
+  void discover();
+  // How many dials discovery pings have caused (tests check the flood limit with it).
+  std::uint64_t discovery_dials() const;
   std::vector<Location> online_peers() const;
   std::optional<Location> find_peer(const std::string& name) const;
   void subscribe(const Task& task);
@@ -78,6 +86,7 @@ class NodeCore {
 
   // node_core.cpp
   void start_listeners();
+  void start_discovery();
   template <class F>
   Task spawn_net(const char* name, F&& body);
   void track_inbound(const std::shared_ptr<net::FrameStream>& stream);
@@ -110,6 +119,7 @@ class NodeCore {
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> next_request_{1};
   std::vector<std::shared_ptr<TcpListener>> listeners_;
+  std::unique_ptr<net::Discovery> discovery_;
 
   mutable std::mutex mutex_;
   std::map<Location, Link> links_;
