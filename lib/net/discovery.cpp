@@ -131,6 +131,9 @@ std::vector<Interface> discovery_interfaces(const std::optional<std::vector<std:
 void set_ipv4_multicast_interface(UdpSocket& socket, const Interface& interface) {
   ip_mreqn request{};
   request.imr_ifindex = static_cast<int>(interface.index);
+  // The address too: with the index alone Linux may pick another interface's source address.
+  std::memcpy(&request.imr_address, &static_cast<const sockaddr_in*>(interface.address.native())->sin_addr,
+              sizeof request.imr_address);
   if (::setsockopt(socket.native_handle(), IPPROTO_IP, IP_MULTICAST_IF, &request, sizeof request) != 0) {
     throw std::system_error(errno, std::generic_category(), "IP_MULTICAST_IF " + interface.name);
   }

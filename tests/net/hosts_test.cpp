@@ -60,10 +60,12 @@ picos::NodeOptions host_options(std::string name) {
   return options;
 }
 
-// A node of this process on lab host `index`.
-std::unique_ptr<Node> node_on(const NetnsLab& lab, int index, std::string name) {
+// A node of this process on lab host `index`, listening on `host` (empty: every interface).
+std::unique_ptr<Node> node_on(const NetnsLab& lab, int index, std::string name, const std::string& host = {}) {
+  picos::NodeOptions options = host_options(std::move(name));
+  if (!host.empty()) options.hosts = {host};
   std::unique_ptr<Node> node;
-  lab.run_in_host(index, [&] { node = std::make_unique<Node>(host_options(std::move(name))); });
+  lab.run_in_host(index, [&] { node = std::make_unique<Node>(options); });
   return node;
 }
 
@@ -72,19 +74,20 @@ struct HostPeer {
   Location location;
 };
 
-// [B] net_test_peer in discover mode on lab host `index`.
-HostPeer peer_on(const NetnsLab& lab, int index, const std::string& name) {
+// [B] net_test_peer in discover mode on lab host `index`, listening on `host` ("*": every
+// interface).
+HostPeer peer_on(const NetnsLab& lab, int index, const std::string& name, const std::string& host = "*") {
   const char* helper = std::getenv("PICOS_NET_TEST_PEER");
   REQUIRE_MESSAGE(helper != nullptr, "PICOS_NET_TEST_PEER must name the net_test_peer binary");
   HostPeer peer{lab.spawn_in(index, {helper, "discover", name, "hosts-secret", std::to_string(heartbeat_ms),
                                      std::to_string(heartbeat_timeout_ms), "9705",
-                                     std::to_string(discovery_interval_ms), "*"}),
+                                     std::to_string(discovery_interval_ms), host}),
                 {}};
   std::istringstream line(peer.process.readline(10s));
   std::string word;
   line >> word >> peer.location.host >> peer.location.port;
   REQUIRE(word == "LOCATION");
-  CHECK(peer.location.host == NetnsLab::address(index));
+  CHECK(peer.location.host == (host == "*" ? NetnsLab::address(index) : host));
   return peer;
 }
 
@@ -146,6 +149,16 @@ TEST_CASE("three nodes on three hosts find each other by broadcast discovery") {
   CHECK(has_peers(*a, {b.location, c.location}, 10s));
   CHECK(reports(b, "ONLINE", {"a", "c"}, 10s));
   CHECK(reports(c, "ONLINE", {"a", "b"}, 10s));
+}
+
+TEST_CASE("nodes listening only on IPv6 addresses of two hosts find each other by IPv6 multicast") {
+  NetnsLab lab(2);
+  if (!lab_ready(lab)) return;
+  HostPeer b = peer_on(lab, 1, "b", NetnsLab::address6(1));
+  const auto a = node_on(lab, 0, "a", NetnsLab::address6(0));
+  CHECK(a->location().host == NetnsLab::address6(0));
+  CHECK(has_peers(*a, {b.location}, 10s));
+  CHECK(reports(b, "ONLINE", {"a"}, 10s));
 }
 
 TEST_CASE("across hosts a registered task is located, sent to, delivered to and monitored to its end") {

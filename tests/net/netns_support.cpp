@@ -49,6 +49,7 @@ NetnsLab::NetnsLab(int hosts) {
         !run("ip -n " + hub_ + " link set " + port + " master br0") ||
         !run("ip -n " + hub_ + " link set " + port + " up") || !run("ip -n " + name + " link set lo up") ||
         !run("ip -n " + name + " addr add " + address(i) + "/24 brd + dev veth0") ||
+        !run("ip -n " + name + " addr add " + address6(i) + "/64 dev veth0 nodad") ||
         !run("ip -n " + name + " link set veth0 up")) {
       return;
     }
@@ -67,6 +68,8 @@ bool NetnsLab::run(const std::string& command) {
 }
 
 std::string NetnsLab::address(int index) { return "10.197.5." + std::to_string(index + 1); }
+
+std::string NetnsLab::address6(int index) { return "fd97:5::" + std::to_string(index + 1); }
 
 picos::Subprocess NetnsLab::spawn_in(int index, std::vector<std::string> argv, bool pipe_stdout) const {
   picos::SubprocessOptions options;

@@ -3,7 +3,7 @@
 //
 // NetnsLab(3) creates namespaces "picos-<pid>-<n>-h0..h2" (n counts labs of this process) and a
 // hub namespace holding a bridge; each host has lo and "veth0" (10.197.5.<i+1>/24, broadcast
-// 10.197.5.255) plugged into the bridge. Everything is removed by the destructor, also when a
+// 10.197.5.255, and fd97:5::<i+1>/64) plugged into the bridge. Everything is removed by the destructor, also when a
 // test fails (deleting a namespace deletes its links). Needs root (CAP_NET_ADMIN and
 // CAP_SYS_ADMIN) and `ip` from iproute2; when the lab cannot be made, ok() is false and
 // skip_reason() says why, so the test can print it and return.
@@ -30,6 +30,8 @@ class NetnsLab {
   [[nodiscard]] const std::string& host(int index) const { return hosts_.at(static_cast<std::size_t>(index)); }
   // The IPv4 address of host `index` on the lab's network.
   [[nodiscard]] static std::string address(int index);
+  // The IPv6 address of host `index` on the lab's network.
+  [[nodiscard]] static std::string address6(int index);
 
   // Starts `argv` inside host `index` (`ip netns exec HOST argv...`; ip execs the program, so
   // the child is the program itself and kill() reaches it). Throws std::system_error.
