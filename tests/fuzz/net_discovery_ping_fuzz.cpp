@@ -1,7 +1,8 @@
 // libFuzzer target: the discovery ping decoder (lib/net/discovery_ping.hpp) fed hostile
-// datagrams. The contract checked: decode_ping() never throws, and accepts nothing it was not
-// given a valid tag for: a datagram is only accepted under the secret the seeds were tagged with
-// (the fuzzer cannot forge a tag), and then re-encodes to the same bytes' meaning within bounds.
+// datagrams. The contract checked: decode_ping() never throws; a datagram it accepts (only the
+// seeds' genuine pings, as the fuzzer cannot forge a tag) respects every bound and encodes back
+// to a ping that decodes to the same value; under another secret nothing is accepted. The seeds
+// in corpus/net_discovery_ping are tagged with the secret "fuzz secret".
 #include "net/discovery_ping.hpp"
 
 #include <cstddef>

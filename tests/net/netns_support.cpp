@@ -1,5 +1,6 @@
 #include "netns_support.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/stat.h>
@@ -19,6 +20,26 @@ namespace {
 // Quiet: the lab's own commands print nothing unless they fail (then the skip reason says which).
 int shell(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); }
 
+// Deletes the namespaces of labs whose process died without its destructors (killed, or a
+// crash doctest reported): names "picos-<pid>-..." whose pid no longer exists.
+void remove_stale_labs() {
+  DIR* directory = ::opendir("/var/run/netns");
+  if (directory == nullptr) return;
+  std::vector<std::string> stale;
+  while (const dirent* entry = ::readdir(directory)) {
+    const std::string name = entry->d_name;
+    if (name.rfind("picos-", 0) != 0) continue;
+    const auto dash = name.find('-', 6);
+    if (dash == std::string::npos) continue;
+    const std::string pid = name.substr(6, dash - 6);
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    struct stat info {};
+    if (::stat(("/proc/" + pid).c_str(), &info) != 0) stale.push_back(name);
+  }
+  ::closedir(directory);
+  for (const std::string& name : stale) (void)shell("ip netns delete " + name);
+}
+
 }  // namespace
 
 NetnsLab::NetnsLab(int hosts) {
@@ -33,6 +54,7 @@ NetnsLab::NetnsLab(int hosts) {
     skip_reason_ = "the ip command (iproute2) is missing";
     return;
   }
+  remove_stale_labs();
   if (!run("ip netns add " + hub_)) return;
   created_.push_back(hub_);
   if (!run("ip -n " + hub_ + " link add br0 type bridge") || !run("ip -n " + hub_ + " link set br0 up") ||

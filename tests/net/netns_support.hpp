@@ -4,7 +4,8 @@
 // NetnsLab(3) creates namespaces "picos-<pid>-<n>-h0..h2" (n counts labs of this process) and a
 // hub namespace holding a bridge; each host has lo and "veth0" (10.197.5.<i+1>/24, broadcast
 // 10.197.5.255, and fd97:5::<i+1>/64) plugged into the bridge. Everything is removed by the destructor, also when a
-// test fails (deleting a namespace deletes its links). Needs root (CAP_NET_ADMIN and
+// test fails (deleting a namespace deletes its links); labs left behind by a process that was
+// killed are deleted by the next lab made on the host. Needs root (CAP_NET_ADMIN and
 // CAP_SYS_ADMIN) and `ip` from iproute2; when the lab cannot be made, ok() is false and
 // skip_reason() says why, so the test can print it and return.
 
