@@ -304,7 +304,6 @@ void Discovery::on_datagram(std::span<const std::byte> datagram, const SocketAdd
   }
   const Location key = ping.locations.front();
   if (!claim_dial(key)) return;
-  ++dials_started_;
   log(LogLevel::info, "picos: discovered node ", ping.name, " at ", key, " (ping from ", from.to_string(), ")");
   TaskOptions task_options;
   task_options.daemon = true;

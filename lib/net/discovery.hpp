@@ -10,7 +10,6 @@
 #include <picos/scheduler.hpp>
 #include <picos/socket.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -49,9 +48,6 @@ class Discovery {
   // (the node does so when it shuts down); any thread; idempotent.
   void close();
 
-  // How many dials discovery started (tests use it to see the rate limit at work).
-  [[nodiscard]] std::uint64_t dials_started() const noexcept { return dials_started_; }
-
  private:
   struct Channel;  // one socket: family, interfaces, destinations
   struct Seen {
@@ -82,7 +78,6 @@ class Discovery {
   std::size_t dials_in_flight_ = 0;
   std::uint64_t bad_pings_ = 0;
   std::chrono::steady_clock::time_point last_bad_log_{};
-  std::atomic<std::uint64_t> dials_started_{0};
 };
 
 }  // namespace picos::net

@@ -136,8 +136,6 @@ void NodeCore::start_discovery() {
 
 void NodeCore::discover() { discovery_->ping_burst(); }
 
-std::uint64_t NodeCore::discovery_dials() const { return discovery_->dials_started(); }
-
 void NodeCore::track_inbound(const std::shared_ptr<net::FrameStream>& stream) {
   std::lock_guard lock(mutex_);
   std::erase_if(inbound_, [](const std::weak_ptr<net::FrameStream>& weak) { return weak.expired(); });

@@ -48,8 +48,6 @@ class NodeCore {
   bool connect(const Location& location, Timeout timeout);
   // Sends a burst of discovery pings (discovery.cpp).
   void discover();
-  // How many dials discovery pings have caused (tests check the flood limit with it).
-  std::uint64_t discovery_dials() const;
   std::vector<Location> online_peers() const;
   std::optional<Location> find_peer(const std::string& name) const;
   void subscribe(const Task& task);
