@@ -59,7 +59,7 @@ struct NodeOptions {
   bool ipv4_multicast = false;
   /// With discover_peers: also ping every this often, so nodes that were unreachable (a link
   /// that went down, a node started later without discovery) are found again; 0: ping only at
-  /// start and on Node::discover_peers().
+  /// start and on Node::discover_peers(). Negative: the constructor throws std::invalid_argument.
   std::chrono::milliseconds discovery_interval{0};
   /// Peers to connect to when the node starts (failures are logged, not thrown).
   std::vector<Location> peers;
@@ -93,10 +93,10 @@ class NodeCore;
 class Node {
  public:
   /// Starts the node's network thread, listeners and discovery, then connects to options.peers.
-  /// Sockets are opened on the calling thread (so in its network namespace).
-  /// Throws std::system_error when a listener or the discovery socket cannot be bound,
-  /// std::invalid_argument for options
-  /// that are inconsistent or not implemented (see NodeOptions).
+  /// The node lives in the calling thread's network namespace (its sockets are opened there or
+  /// on the network thread it starts). Throws std::system_error when a listener or the discovery
+  /// socket cannot be bound, std::invalid_argument for options that are inconsistent or not
+  /// implemented (see NodeOptions).
   explicit Node(NodeOptions options = {});
   /// Closes every link and listener and stops the network thread. Must not be called from a
   /// task of the node's own scheduler (none are exposed).
