@@ -42,14 +42,25 @@ struct NodeOptions {
   /// TCP port: std::nullopt tries 9705 and falls back to an ephemeral port if it is taken; 0 takes
   /// an ephemeral port; any other value is used exactly (busy: the constructor throws).
   std::optional<std::uint16_t> tcp_port;
-  /// UDP port for discovery (reserved: discovery by UDP is not implemented yet; see
-  /// discover_peers).
+  /// UDP port of discovery pings (docs/protocol.md, "Discovery"). Several processes of one host
+  /// share it (SO_REUSEADDR and SO_REUSEPORT); every one of them receives each ping.
   std::uint16_t udp_port = 9705;
   /// Address placed in this node's Location instead of the listening address (NAT, containers).
   std::string ext_host;
-  /// Broadcast discovery. Not implemented yet: setting it makes the constructor throw
-  /// std::invalid_argument so nobody relies on it silently.
+  /// Discovery: when true the node listens on udp_port for pings of other nodes, dials (over the
+  /// authenticated TCP handshake) each node whose ping carries a tag made with the same secret,
+  /// and sends a burst of pings when it starts. Pings go out by IPv4 broadcast (or multicast, see
+  /// ipv4_multicast) and by IPv6 multicast to group ff02::9705, on the interfaces the node listens
+  /// on (every non-loopback interface when `hosts` is empty or a wildcard). Dials caused by pings
+  /// are rate-limited per announced location, so a flood of pings stays cheap.
   bool discover_peers = false;
+  /// IPv4 discovery by multicast to group 239.255.97.5 instead of broadcast (all nodes of a
+  /// network must agree). IPv6 always uses multicast.
+  bool ipv4_multicast = false;
+  /// With discover_peers: also ping every this often, so nodes that were unreachable (a link
+  /// that went down, a node started later without discovery) are found again; 0: ping only at
+  /// start and on Node::discover_peers(). Negative: the constructor throws std::invalid_argument.
+  std::chrono::milliseconds discovery_interval{0};
   /// Peers to connect to when the node starts (failures are logged, not thrown).
   std::vector<Location> peers;
   /// Shared secret; peers must use the same one.
@@ -95,10 +106,12 @@ class NodeCore;
 /// network (its links are closed; peers see it go offline).
 class Node {
  public:
-  /// Starts the node's network thread and listeners, then connects to options.peers.
-  /// Throws std::system_error when a listener cannot be bound, std::invalid_argument for options
-  /// that are inconsistent or not implemented (see NodeOptions), picos::TlsError when a TLS
-  /// certificate, key or CA file cannot be loaded (or picos was built without TLS).
+  /// Starts the node's network thread, listeners and discovery, then connects to options.peers.
+  /// The node lives in the calling thread's network namespace (its sockets are opened there or
+  /// on the network thread it starts). Throws std::system_error when a listener or the discovery
+  /// socket cannot be bound, std::invalid_argument for options that are inconsistent or not
+  /// implemented (see NodeOptions), picos::TlsError when a TLS certificate, key or CA file cannot
+  /// be loaded (or picos was built without TLS).
   explicit Node(NodeOptions options = {});
   /// Closes every link and listener and stops the network thread. Must not be called from a
   /// task of the node's own scheduler (none are exposed).
@@ -115,6 +128,10 @@ class Node {
   /// (also when it already was), false when it could not be reached or refused (the reason is
   /// logged).
   bool peer(const Location& location, Timeout timeout = std::chrono::seconds(10));
+  /// Sends a burst of discovery pings (see NodeOptions::discover_peers): nodes that listen for
+  /// pings and know the secret dial this node, and both report each other online. Works also when
+  /// this node does not listen itself. Never blocks.
+  void discover_peers();
   /// The peers online now. [N]
   [[nodiscard]] std::vector<Location> peers() const;
   /// [B] The location of the peer named `name`, waiting up to `timeout` for it to come online;
@@ -138,8 +155,9 @@ class Node {
   bool unregister_task(const std::string& name);
 
   /// [B] Finds the task registered under `name`: locally first, then at `where` (when given and
-  /// online) or at every peer online now. Waits for a positive answer or for every asked peer to
-  /// say no; std::nullopt then, on timeout, or when `where` is not a peer.
+  /// online) or at every peer online now (peers that come online while it waits, e.g. found by
+  /// discovery, are not asked). Waits for a positive answer or for every asked peer to say no;
+  /// std::nullopt then, on timeout, or when `where` is not a peer.
   std::optional<RemoteTask> locate(const std::string& name, std::optional<Location> where = std::nullopt,
                                    Timeout timeout = std::chrono::seconds(10));
 

@@ -81,7 +81,7 @@ class Socket {
   std::shared_ptr<detail::IoHandle> handle_;
   Timeout timeout_;
   bool blocking_ = false;
-  std::unique_ptr<detail::TlsSession> tls_;  // TcpStream only
+  std::shared_ptr<detail::TlsSession> tls_;  // TcpStream only; shared with calls in progress
 };
 
 /// A connected TCP stream, optionally with TLS (see tls.hpp).

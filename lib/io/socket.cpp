@@ -48,12 +48,12 @@ int Socket::native_handle() const noexcept { return is_open() ? handle_->fd : -1
 
 void Socket::close() noexcept {
   if (!handle_) return;
-  if (tls_ && !handle_->closed) {
+  if (const auto tls = tls_; tls && !handle_->closed) {
     try {
       const Timeout limit = timeout_.is_infinite() || timeout_.duration() > std::chrono::seconds(5)
                                 ? Timeout(std::chrono::seconds(5))
                                 : timeout_;
-      tls_->shutdown(*handle_, blocking_, detail::deadline_after(limit));
+      tls->shutdown(*handle_, blocking_, detail::deadline_after(limit));
     } catch (...) {
       // close_notify is a courtesy; the connection is closed anyway
     }
@@ -118,7 +118,7 @@ TcpStream TcpListener::accept(CallTimeout timeout) {
   const int fd = detail::io_accept(*handle, blocking_, &peer, &length, deadline(timeout));
   TcpStream stream(fd);
   stream.set_timeout(timeout_);
-  if (tls_context_) stream.tls_ = std::make_unique<detail::TlsSession>(tls_context_, true, std::string());
+  if (tls_context_) stream.tls_ = std::make_shared<detail::TlsSession>(tls_context_, true, std::string());
   return stream;
 }
 

@@ -20,7 +20,7 @@ TcpStream TcpStream::connect(const SocketAddress& address, CallTimeout timeout, 
   detail::io_connect(*stream.handle_, stream.blocking_, static_cast<const sockaddr*>(address.native()),
                      static_cast<socklen_t>(address.native_size()), limit);
   if (tls) {
-    stream.tls_ = std::make_unique<detail::TlsSession>(std::move(tls), false, std::string(server_name), address.ip());
+    stream.tls_ = std::make_shared<detail::TlsSession>(std::move(tls), false, std::string(server_name), address.ip());
     stream.tls_->handshake(*stream.handle_, stream.blocking_, limit);
   }
   return stream;
@@ -52,25 +52,28 @@ void TcpStream::start_tls(std::shared_ptr<const TlsContext> context, bool server
   if (tls_) throw TlsError("picos: start_tls: TLS is already active on this stream");
   std::string ip;
   if (!server) ip = peer_address().ip();
-  tls_ = std::make_unique<detail::TlsSession>(std::move(context), server, std::string(server_name), ip);
-  tls_->handshake(*handle, blocking_, deadline(timeout));
+  const auto tls = std::make_shared<detail::TlsSession>(std::move(context), server, std::string(server_name), ip);
+  tls_ = tls;
+  tls->handshake(*handle, blocking_, deadline(timeout));
 }
 
 void TcpStream::handshake(CallTimeout timeout) {
   auto handle = live("handshake");
-  if (tls_) tls_->handshake(*handle, blocking_, deadline(timeout));
+  if (const auto tls = tls_) tls->handshake(*handle, blocking_, deadline(timeout));
 }
 
 std::size_t TcpStream::raw_read(char* data, std::size_t size, std::int64_t limit) {
   auto handle = live("recv");
-  if (tls_) return tls_->read(*handle, blocking_, data, size, limit);
+  // A local reference: close() from another task drops the stream's session while this call may
+  // be suspended inside it, waiting for bytes.
+  if (const auto tls = tls_) return tls->read(*handle, blocking_, data, size, limit);
   return detail::io_read(*handle, blocking_, data, size, limit);
 }
 
 void TcpStream::raw_write_all(const char* data, std::size_t size, std::int64_t limit) {
   auto handle = live("send");
-  if (tls_) {
-    tls_->write_all(*handle, blocking_, data, size, limit);
+  if (const auto tls = tls_) {
+    tls->write_all(*handle, blocking_, data, size, limit);
     return;
   }
   std::size_t sent = 0;
@@ -126,7 +129,7 @@ void TcpStream::sendall(std::string_view data, CallTimeout timeout) {
 
 void TcpStream::shutdown(ShutdownHow how) {
   auto handle = live("shutdown");
-  if (tls_ && how != ShutdownHow::read) tls_->shutdown(*handle, blocking_, deadline(std::nullopt));
+  if (const auto tls = tls_; tls && how != ShutdownHow::read) tls->shutdown(*handle, blocking_, deadline(std::nullopt));
   const int mode = how == ShutdownHow::read    ? detail::shutdown_read
                    : how == ShutdownHow::write ? detail::shutdown_write
                                                : detail::shutdown_both;

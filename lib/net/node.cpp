@@ -46,6 +46,8 @@ const std::string& Node::name() const noexcept { return core_->self.name; }
 
 bool Node::peer(const Location& location, Timeout timeout) { return core_->connect(location, timeout); }
 
+void Node::discover_peers() { core_->discover(); }
+
 std::vector<Location> Node::peers() const { return core_->online_peers(); }
 
 std::optional<Location> Node::locate_peer(const std::string& name, Timeout timeout) {

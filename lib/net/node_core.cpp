@@ -1,4 +1,5 @@
 #include "net/node_core.hpp"
+#include "net/discovery.hpp"
 
 #include <picos/errors.hpp>
 #include <picos/log.hpp>
@@ -9,6 +10,7 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <stdexcept>
 #include <system_error>
 
@@ -18,9 +20,7 @@ namespace {
 constexpr std::uint16_t default_tcp_port = 9705;
 
 void check_options(const NodeOptions& options) {
-  if (options.discover_peers) {
-    throw std::invalid_argument("picos: NodeOptions::discover_peers (UDP discovery) is not implemented yet");
-  }
+  if (options.discovery_interval.count() < 0) throw std::invalid_argument("picos: discovery_interval must not be negative");
   if (options.heartbeat_interval.count() <= 0 || options.heartbeat_timeout <= options.heartbeat_interval ||
       options.heartbeat_interval.count() > net::max_heartbeat_interval_ms) {
     throw std::invalid_argument("picos: heartbeat_timeout must exceed a positive heartbeat_interval of at most 1 h");
@@ -84,6 +84,7 @@ NodeCore::NodeCore(NodeOptions node_options)
   });
   relay_ = spawn_net("net-monitor-relay", [this] { run_monitor_relay(); });
   for (const auto& listener : listeners_) spawn_net("net-accept", [this, listener] { accept_loop(listener); });
+  start_discovery();
   for (const Location& location : options.peers) {
     spawn_net("net-connect", [this, location] { (void)connect(location, options.connect_timeout); });
   }
@@ -121,6 +122,23 @@ void NodeCore::start_listeners() {
   self.location = Location{host, port};
 }
 
+void NodeCore::start_discovery() {
+  net::DiscoveryPing ping;
+  const Bytes random = net::random_nonce();
+  std::memcpy(&ping.instance, random.data(), sizeof ping.instance);
+  ping.name = self.name;
+  ping.locations = {self.location};
+  net::Discovery::Hooks hooks;
+  hooks.known = [this](const Location& location) {
+    std::lock_guard lock(mutex_);
+    return location == self.location || links_.contains(location) || connecting_.contains(location);
+  };
+  hooks.connect = [this](const Location& location) { return connect(location, options.connect_timeout); };
+  discovery_ = std::make_unique<net::Discovery>(options, std::move(ping), *scheduler_, std::move(hooks));
+}
+
+void NodeCore::discover() { discovery_->ping_burst(); }
+
 void NodeCore::track_inbound(const std::shared_ptr<net::FrameStream>& stream) {
   std::lock_guard lock(mutex_);
   std::erase_if(inbound_, [](const std::weak_ptr<net::FrameStream>& weak) { return weak.expired(); });
@@ -130,6 +148,7 @@ void NodeCore::track_inbound(const std::shared_ptr<net::FrameStream>& stream) {
 void NodeCore::shut_down() {
   stopping_ = true;
   for (const auto& listener : listeners_) listener->close();
+  discovery_->close();
   std::vector<std::shared_ptr<net::FrameStream>> streams;
   {
     std::lock_guard lock(mutex_);

@@ -26,6 +26,10 @@
 #include <unordered_map>
 #include <vector>
 
+namespace picos::net {
+class Discovery;
+}
+
 namespace picos::detail {
 
 // Asks a link writer to send `bye` and close.
@@ -45,6 +49,8 @@ class NodeCore {
 
   // --- called from any thread (node.cpp) ---
   bool connect(const Location& location, Timeout timeout);
+  // Sends a burst of discovery pings (discovery.cpp).
+  void discover();
   std::vector<Location> online_peers() const;
   std::optional<Location> find_peer(const std::string& name) const;
   void subscribe(const Task& task);
@@ -81,6 +87,7 @@ class NodeCore {
 
   // node_core.cpp
   void start_listeners();
+  void start_discovery();
   template <class F>
   Task spawn_net(const char* name, F&& body);
   void track_inbound(const std::shared_ptr<net::FrameStream>& stream);
@@ -116,6 +123,7 @@ class NodeCore {
   std::atomic<std::uint64_t> next_request_{1};
   std::vector<std::shared_ptr<TcpListener>> listeners_;
   net::HandshakeGate handshake_gate_;  // network scheduler thread only
+  std::unique_ptr<net::Discovery> discovery_;
 
   mutable std::mutex mutex_;
   std::map<Location, Link> links_;

@@ -210,13 +210,14 @@ TEST_CASE("a remote monitor learns how a task ended: value, failure or terminati
   });
 }
 
-TEST_CASE("node options: exact busy ports and unimplemented features are refused clearly") {
+TEST_CASE("node options: exact busy ports and invalid settings are refused clearly") {
   Node a(loopback_options("alpha"));
   picos::NodeOptions same_port = loopback_options("beta");
   same_port.tcp_port = a.location().port;
   CHECK_THROWS_AS(Node{same_port}, std::system_error);
   picos::NodeOptions discovery = loopback_options("gamma");
   discovery.discover_peers = true;
+  discovery.discovery_interval = -1ms;
   CHECK_THROWS_AS(Node{discovery}, std::invalid_argument);
   picos::NodeOptions heartbeat = loopback_options("delta");
   heartbeat.heartbeat_timeout = heartbeat.heartbeat_interval;

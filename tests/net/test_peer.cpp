@@ -1,21 +1,21 @@
 // Helper process for the net tests: a node on 127.0.0.1 (ephemeral port) that prints
-// "LOCATION <host> <port>" and serves registered tasks until its stdin closes:
-// - "echo": sends the text of each EchoRequest back to its reply_to;
-// - "worker": waits for one string: "finish" returns 42, "fail" throws std::runtime_error.
+// "LOCATION <host> <port>" and serves the tasks of test_peer_tasks.hpp ("echo", "worker") until
+// its stdin closes.
 // Usage: net_test_peer <name> <secret> <heartbeat interval ms> <heartbeat timeout ms>
-#include "echo_protocol.hpp"
+//        net_test_peer discover ...   (see test_peer_discovery.cpp)
+#include "test_peer_tasks.hpp"
 
 #include <picos/node.hpp>
 #include <picos/picos.hpp>
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <iostream>
-#include <stdexcept>
 #include <string>
 
+int run_discovery_peer(int argc, char** argv);
+
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "discover") return run_discovery_peer(argc - 1, argv + 1);
   if (argc != 5) {
     std::cerr << "usage: net_test_peer <name> <secret> <heartbeat ms> <heartbeat timeout ms>\n";
     return 2;
@@ -28,25 +28,9 @@ int main(int argc, char** argv) {
   options.heartbeat_interval = std::chrono::milliseconds(std::stoi(argv[3]));
   options.heartbeat_timeout = std::chrono::milliseconds(std::stoi(argv[4]));
   picos::Node node(options);
-
-  picos::Task echo = picos::spawn([&node] {
-    for (;;) {
-      picos::Message message = picos::this_task::receive();
-      if (auto* request = message.get_if<net_test::EchoRequest>()) node.send(request->reply_to, request->text);
-    }
-  });
-  picos::Task worker = picos::spawn([]() -> int {
-    const std::string command = picos::this_task::receive().get<std::string>();
-    if (command == "fail") throw std::runtime_error("worker was asked to fail");
-    return 42;
-  });
-  node.register_task("echo", echo);
-  node.register_task("worker", worker);
+  net_test::register_peer_tasks(node);
 
   std::cout << "LOCATION " << node.location().host << ' ' << node.location().port << std::endl;
-  char byte = 0;
-  while (::read(0, &byte, 1) > 0) {
-  }
-  picos::Scheduler::instance().terminate();
+  net_test::serve_until_stdin_closes();
   return 0;
 }

@@ -1,0 +1,248 @@
+// Multi-host tests: nodes on three hosts (network namespaces joined by a bridge, see
+// netns_support.hpp) find each other by broadcast discovery and work together across hosts.
+// Host 0's node runs in this process (opened inside the namespace); hosts 1 and 2 run
+// net_test_peer in "discover" mode. Suite "hosts" (meson test net-hosts); needs root, else each
+// test prints why it is skipped.
+#include "echo_protocol.hpp"
+#include "net_support.hpp"
+#include "netns_support.hpp"
+#include "run_in.hpp"
+
+#include <picos/node.hpp>
+#include <picos/subprocess.hpp>
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <thread>
+
+using namespace net_test;
+using picos::Delivery;
+using picos::Location;
+using picos::Node;
+using picos::PeerStatus;
+using picos::RemoteMonitorStatus;
+using picos::RemoteTask;
+using picos::Subprocess;
+namespace this_task = picos::this_task;
+
+namespace {
+
+constexpr int heartbeat_ms = 100;
+constexpr int heartbeat_timeout_ms = 600;
+constexpr int discovery_interval_ms = 300;
+// Offline detection: the heartbeat timeout plus scheduling slack on a loaded machine.
+constexpr auto offline_bound = std::chrono::milliseconds(heartbeat_timeout_ms) + 2400ms;
+
+bool lab_ready(const NetnsLab& lab) {
+  if (lab.ok()) return true;
+  MESSAGE("SKIPPED (suite hosts): " << lab.skip_reason());
+  std::cerr << "net hosts test SKIPPED: " << lab.skip_reason() << '\n';
+  return false;
+}
+
+picos::NodeOptions host_options(std::string name) {
+  picos::NodeOptions options;
+  options.name = std::move(name);
+  options.secret = "hosts-secret";
+  options.tcp_port = 0;  // hosts empty: every interface, the location is veth0's address
+  options.discover_peers = true;
+  options.discovery_interval = std::chrono::milliseconds(discovery_interval_ms);
+  options.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
+  options.heartbeat_timeout = std::chrono::milliseconds(heartbeat_timeout_ms);
+  options.connect_timeout = 2s;
+  return options;
+}
+
+// A node of this process on lab host `index`, listening on `host` (empty: every interface).
+std::unique_ptr<Node> node_on(const NetnsLab& lab, int index, std::string name, const std::string& host = {}) {
+  picos::NodeOptions options = host_options(std::move(name));
+  if (!host.empty()) options.hosts = {host};
+  std::unique_ptr<Node> node;
+  lab.run_in_host(index, [&] { node = std::make_unique<Node>(options); });
+  return node;
+}
+
+struct HostPeer {
+  Subprocess process;
+  Location location;
+};
+
+// [B] net_test_peer in discover mode on lab host `index`, listening on `host` ("*": every
+// interface).
+HostPeer peer_on(const NetnsLab& lab, int index, const std::string& name, const std::string& host = "*") {
+  const char* helper = std::getenv("PICOS_NET_TEST_PEER");
+  REQUIRE_MESSAGE(helper != nullptr, "PICOS_NET_TEST_PEER must name the net_test_peer binary");
+  HostPeer peer{lab.spawn_in(index, {helper, "discover", name, "hosts-secret", std::to_string(heartbeat_ms),
+                                     std::to_string(heartbeat_timeout_ms), "9705",
+                                     std::to_string(discovery_interval_ms), host}),
+                {}};
+  std::istringstream line(peer.process.readline(10s));
+  std::string word;
+  line >> word >> peer.location.host >> peer.location.port;
+  REQUIRE(word == "LOCATION");
+  CHECK(peer.location.host == (host == "*" ? NetnsLab::address(index) : host));
+  return peer;
+}
+
+// [B] Reads the peer's status lines until it has printed "<status> <name>" for each of `names`
+// (other lines are skipped); false when `limit` passes first or its output ends.
+bool reports(HostPeer& peer, const std::string& status, std::set<std::string> names, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!names.empty()) {
+    const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    std::string line;
+    try {
+      line = peer.process.readline(left);
+    } catch (const std::system_error&) {
+      return false;
+    }
+    if (line.empty()) return false;
+    if (line.rfind(status + " ", 0) == 0) names.erase(line.substr(status.size() + 1, line.size() - status.size() - 2));
+  }
+  return true;
+}
+
+// [B] From a task: the next PeerStatus about `name` with `status`, within `limit`.
+bool status_of(const std::string& name, PeerStatus::Status status, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    auto next = next_of<PeerStatus>(left);
+    if (!next) return false;
+    if (next->name == name && next->status == status) return true;
+  }
+}
+
+bool has_peers(const Node& node, std::vector<Location> wanted, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    const auto peers = node.peers();
+    if (std::all_of(wanted.begin(), wanted.end(),
+                    [&](const Location& l) { return std::find(peers.begin(), peers.end(), l) != peers.end(); })) {
+      return true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+}
+
+}  // namespace
+
+TEST_SUITE("hosts") {
+
+TEST_CASE("three nodes on three hosts find each other by broadcast discovery") {
+  NetnsLab lab(3);
+  if (!lab_ready(lab)) return;
+  HostPeer b = peer_on(lab, 1, "b");
+  HostPeer c = peer_on(lab, 2, "c");
+  const auto a = node_on(lab, 0, "a");
+  CHECK(a->location().host == NetnsLab::address(0));
+  CHECK(has_peers(*a, {b.location, c.location}, 10s));
+  CHECK(reports(b, "ONLINE", {"a", "c"}, 10s));
+  CHECK(reports(c, "ONLINE", {"a", "b"}, 10s));
+}
+
+TEST_CASE("nodes listening only on IPv6 addresses of two hosts find each other by IPv6 multicast") {
+  NetnsLab lab(2);
+  if (!lab_ready(lab)) return;
+  HostPeer b = peer_on(lab, 1, "b", NetnsLab::address6(1));
+  const auto a = node_on(lab, 0, "a", NetnsLab::address6(0));
+  CHECK(a->location().host == NetnsLab::address6(0));
+  CHECK(has_peers(*a, {b.location}, 10s));
+  CHECK(reports(b, "ONLINE", {"a"}, 10s));
+}
+
+TEST_CASE("across hosts a registered task is located, sent to, delivered to and monitored to its end") {
+  NetnsLab lab(2);
+  if (!lab_ready(lab)) return;
+  HostPeer b = peer_on(lab, 1, "b");
+  const auto a = node_on(lab, 0, "a");
+  REQUIRE(has_peers(*a, {b.location}, 10s));
+  picos_test::run_in([&] {
+    auto echo = a->locate("echo", std::nullopt, 5s);
+    REQUIRE(echo);
+    CHECK(echo->origin == b.location);
+    const RemoteTask self = a->export_task(this_task::current());
+    for (int i = 0; i < 10; ++i) REQUIRE(a->send(*echo, EchoRequest{self, "m" + std::to_string(i)}));
+    CHECK(a->deliver(*echo, EchoRequest{self, "last"}, 5s) == Delivery::delivered);
+    for (int i = 0; i < 10; ++i) CHECK(next_of<std::string>(5s) == "m" + std::to_string(i));
+    CHECK(next_of<std::string>(5s) == std::string("last"));
+
+    auto worker = a->locate("worker", b.location, 5s);
+    REQUIRE(worker);
+    REQUIRE(a->monitor(this_task::current(), *worker, 5s));
+    CHECK(a->deliver(*worker, std::string("finish"), 5s) == Delivery::delivered);
+    auto status = next_of<RemoteMonitorStatus>(5s);
+    REQUIRE(status);
+    CHECK(status->kind == RemoteMonitorStatus::Kind::finished);
+    CHECK(status->value.get<int>() == 42);
+  });
+}
+
+TEST_CASE("a node killed with SIGKILL on another host is reported offline within the heartbeat bound") {
+  NetnsLab lab(2);
+  if (!lab_ready(lab)) return;
+  HostPeer b = peer_on(lab, 1, "b");
+  const auto a = node_on(lab, 0, "a");
+  REQUIRE(has_peers(*a, {b.location}, 10s));
+  picos_test::run_in([&] {
+    a->peer_status(this_task::current());
+    REQUIRE(status_of("b", PeerStatus::Status::online, 5s));
+    auto worker = a->locate("worker", b.location, 5s);
+    REQUIRE(worker);
+    REQUIRE(a->monitor(this_task::current(), *worker, 5s));
+    b.process.kill(SIGKILL);
+    const auto killed_at = std::chrono::steady_clock::now();
+    CHECK(status_of("b", PeerStatus::Status::offline, offline_bound));
+    auto status = next_of<RemoteMonitorStatus>(offline_bound);
+    const auto detected_after = std::chrono::steady_clock::now() - killed_at;
+    REQUIRE(status);
+    CHECK(status->kind == RemoteMonitorStatus::Kind::unreachable);
+    CHECK(detected_after < offline_bound);
+    MESSAGE("killed host peer reported offline after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(detected_after).count() << " ms");
+    (void)b.process.wait(5s);
+  });
+}
+
+TEST_CASE("a host whose link goes down is reported offline, and found again by discovery when it comes back") {
+  NetnsLab lab(3);
+  if (!lab_ready(lab)) return;
+  HostPeer b = peer_on(lab, 1, "b");
+  HostPeer c = peer_on(lab, 2, "c");
+  const auto a = node_on(lab, 0, "a");
+  REQUIRE(has_peers(*a, {b.location, c.location}, 10s));
+  REQUIRE(reports(c, "ONLINE", {"a", "b"}, 10s));
+  picos_test::run_in([&] {
+    a->peer_status(this_task::current());
+    REQUIRE(status_of("b", PeerStatus::Status::online, 5s));
+    lab.set_link(1, false);
+    const auto down_at = std::chrono::steady_clock::now();
+    CHECK(status_of("b", PeerStatus::Status::offline, offline_bound));
+    MESSAGE("link down: peer reported offline after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - down_at).count()
+            << " ms");
+    CHECK(reports(c, "OFFLINE", {"b"}, offline_bound));
+    CHECK(reports(b, "OFFLINE", {"a", "c"}, offline_bound));
+    lab.set_link(1, true);
+    const auto up_at = std::chrono::steady_clock::now();
+    CHECK(status_of("b", PeerStatus::Status::online, 10s));
+    MESSAGE("link up: peer online again after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - up_at).count()
+            << " ms");
+    CHECK(reports(c, "ONLINE", {"b"}, 10s));
+    CHECK(reports(b, "ONLINE", {"a", "c"}, 10s));
+    CHECK(has_peers(*a, {b.location, c.location}, 5s));
+  });
+}
+
+}  // TEST_SUITE("hosts")

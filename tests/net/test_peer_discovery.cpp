@@ -1,0 +1,44 @@
+// net_test_peer's "discover" mode: a node with discovery on that prints "LOCATION <host> <port>",
+// then one line per peer-status change ("ONLINE <name>" / "OFFLINE <name>"), and serves the tasks
+// of test_peer_tasks.hpp until its stdin closes.
+// Usage: net_test_peer discover <name> <secret> <heartbeat ms> <heartbeat timeout ms> <udp port>
+//                              <discovery interval ms> <host, or * for every interface>
+#include "test_peer_tasks.hpp"
+
+#include <picos/node.hpp>
+#include <picos/picos.hpp>
+
+#include <iostream>
+#include <string>
+
+int run_discovery_peer(int argc, char** argv) {
+  if (argc != 8) {
+    std::cerr << "usage: net_test_peer discover <name> <secret> <heartbeat ms> <heartbeat timeout ms> <udp port> "
+                 "<discovery interval ms> <host|*>\n";
+    return 2;
+  }
+  picos::NodeOptions options;
+  options.name = argv[1];
+  options.secret = argv[2];
+  options.heartbeat_interval = std::chrono::milliseconds(std::stoi(argv[3]));
+  options.heartbeat_timeout = std::chrono::milliseconds(std::stoi(argv[4]));
+  options.udp_port = static_cast<std::uint16_t>(std::stoi(argv[5]));
+  options.discovery_interval = std::chrono::milliseconds(std::stoi(argv[6]));
+  if (std::string(argv[7]) != "*") options.hosts = {argv[7]};
+  options.tcp_port = 0;
+  options.discover_peers = true;
+  picos::Node node(options);
+  net_test::register_peer_tasks(node);
+
+  std::cout << "LOCATION " << node.location().host << ' ' << node.location().port << std::endl;
+  picos::Task reporter = picos::spawn([] {
+    for (;;) {
+      const auto status = picos::this_task::receive().get<picos::PeerStatus>();
+      std::cout << (status.status == picos::PeerStatus::Status::online ? "ONLINE " : "OFFLINE ") << status.name
+                << std::endl;
+    }
+  });
+  node.peer_status(reporter);
+  net_test::serve_until_stdin_closes();
+  return 0;
+}
