@@ -12,8 +12,10 @@ namespace picos::detail {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-// Frames queued to a writer are coalesced into one write up to this many bytes.
-constexpr std::size_t max_batch_bytes = 256 * 1024;
+// A writer sends its batch in writes of at most this many bytes, each with its own time limit.
+constexpr std::size_t max_write_bytes = 256 * 1024;
+// A batch buffer that grew beyond this (a burst) is released after use instead of kept.
+constexpr std::size_t max_kept_batch_bytes = 4 * 1024 * 1024;
 // How often a caller of connect() re-checks while another task is already connecting.
 constexpr auto connect_poll = std::chrono::milliseconds(10);
 // Most bytes held for links being dialled; beyond it send() reports failure.
@@ -21,6 +23,13 @@ constexpr std::size_t max_backlog_bytes = 16 * 1024 * 1024;
 
 Timeout remaining(Clock::time_point deadline) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now());
+}
+
+// Writes in slices so the time limit bounds each step of a large batch, not the whole of it.
+void write_batch(net::FrameStream& stream, std::span<const std::byte> batch, Timeout timeout) {
+  for (std::size_t at = 0; at < batch.size(); at += max_write_bytes) {
+    stream.write(batch.subspan(at, std::min(max_write_bytes, batch.size() - at)), timeout);
+  }
 }
 
 Clock::time_point deadline_of(Timeout timeout, std::chrono::milliseconds cap) {
@@ -83,13 +92,29 @@ bool NodeCore::dial(const Location& location, Timeout timeout) {
   return linked;
 }
 
-bool NodeCore::queue_frame(const Location& peer, Bytes frame) {
+bool NodeCore::queue_frame(const Location& peer, std::span<const std::byte> frames) {
   std::lock_guard lock(mutex_);
-  if (auto link = links_.find(peer); link != links_.end()) return link->second.writer.send(Message(std::move(frame)));
-  if (!connecting_.contains(peer) || backlog_bytes_ + frame.size() > max_backlog_bytes) return false;
-  backlog_bytes_ += frame.size();
-  backlog_[peer].push_back(std::move(frame));
+  if (auto link = links_.find(peer); link != links_.end()) return enqueue_locked(link->second, frames);
+  if (!connecting_.contains(peer) || backlog_bytes_ + frames.size() > max_backlog_bytes) return false;
+  backlog_bytes_ += frames.size();
+  backlog_[peer].emplace_back(frames.begin(), frames.end());
   return true;
+}
+
+// Senders append to the outbox and only the first frame of a batch posts a wake-up to the
+// network thread, so a stream of sends costs a copy each instead of a cross-thread message each.
+bool NodeCore::enqueue_locked(Link& link, std::span<const std::byte> frames) {
+  link.outbox.insert(link.outbox.end(), frames.begin(), frames.end());
+  if (!link.writer_woken) link.writer_woken = link.writer.send(Message(LinkWake{}));
+  return link.writer_woken;
+}
+
+void NodeCore::take_outbox(const Location& peer, const std::shared_ptr<net::FrameStream>& stream, Bytes& batch) {
+  std::lock_guard lock(mutex_);
+  auto link = links_.find(peer);
+  if (link == links_.end() || link->second.stream != stream) return;
+  link->second.outbox.swap(batch);
+  link->second.writer_woken = false;
 }
 
 void NodeCore::open_link(const Location& dialled, Timeout timeout) {
@@ -118,13 +143,13 @@ void NodeCore::open_link(const Location& dialled, Timeout timeout) {
       return;
     }
     const Task writer = spawn_net("net-link-writer", [this, at = peer.location, stream] { run_writer(at, stream); });
-    links_.emplace(peer.location, Link{peer.name, stream, writer});
+    Link& link = links_.emplace(peer.location, Link{peer.name, stream, writer, {}, false}).first->second;
     for (const Location& key : {dialled, peer.location}) {
       auto held = backlog_.find(key);
       if (held == backlog_.end()) continue;
-      for (Bytes& frame : held->second) {
+      for (const Bytes& frame : held->second) {
         backlog_bytes_ -= frame.size();
-        writer.send(Message(std::move(frame)));
+        enqueue_locked(link, frame);
       }
       backlog_.erase(held);
     }
@@ -138,23 +163,21 @@ void NodeCore::run_writer(const Location& peer, const std::shared_ptr<net::Frame
   try {
     auto next_ping = Clock::now() + options.heartbeat_interval;
     std::uint64_t sequence = 0;
+    Bytes batch;
     for (;;) {
       std::optional<Message> message = this_task::receive(remaining(next_ping));
-      Bytes batch;
       bool stop = false;
+      // Every wake-up queued so far is answered by taking the outbox once.
       while (message) {
-        if (message->is<LinkStop>()) {
-          stop = true;
-          break;
-        }
-        const Bytes& frames = message->get<Bytes>();
-        batch.insert(batch.end(), frames.begin(), frames.end());
-        if (batch.size() >= max_batch_bytes || this_task::pending_messages() == 0) break;
-        message = this_task::receive(Timeout(std::chrono::nanoseconds(0)));
+        stop = stop || message->is<LinkStop>();
+        message.reset();
+        if (this_task::pending_messages() != 0) message = this_task::receive(Timeout(std::chrono::nanoseconds(0)));
       }
+      batch.clear();
+      take_outbox(peer, stream, batch);
       if (stop) {
         net::append_frame(batch, net::FrameKind::bye, {});
-        stream->write(batch, options.heartbeat_timeout);
+        write_batch(*stream, batch, options.heartbeat_timeout);
         link_lost(peer, stream, "closed by this node");
         return;
       }
@@ -164,7 +187,8 @@ void NodeCore::run_writer(const Location& peer, const std::shared_ptr<net::Frame
         net::append_frame(batch, net::FrameKind::ping, net::encode_payload(net::PingPayload{++sequence}));
         next_ping = Clock::now() + options.heartbeat_interval;
       }
-      if (!batch.empty()) stream->write(batch, options.heartbeat_timeout);
+      write_batch(*stream, batch, options.heartbeat_timeout);
+      if (batch.capacity() > max_kept_batch_bytes) Bytes().swap(batch);
     }
   } catch (const std::system_error& error) {
     link_lost(peer, stream, error.code() == std::errc::timed_out ? "peer stopped reading (write timed out)" : error.what());

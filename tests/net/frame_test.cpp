@@ -1,6 +1,9 @@
 // The frame codec: round trips and every way bytes can fail to be a frame.
 #include "net/frame.hpp"
+#include "net/send_frame.hpp"
 #include "net/wire.hpp"
+
+#include <bit>
 
 #include <doctest/doctest.h>
 
@@ -134,4 +137,25 @@ TEST_CASE("payloads round trip and malformed payloads throw SerializationError")
   SUBCASE("garbage") {
     CHECK_THROWS_AS((void)decode_payload<SendPayload>(bytes_of({9, 9, 9})), picos::SerializationError);
   }
+}
+
+TEST_CASE("a send frame encoded directly decodes like one built from its payload, and respects the maximum") {
+  const SendPayload sent{42, picos::RemoteTask{"sink", 12, 0xABCDEF, picos::Location{"127.0.0.1", 40000}}, filled(300)};
+  Bytes direct = bytes_of({9});  // appends after what is there
+  append_send_frame(direct, sent.request_id, sent.target, sent.message, default_max_frame_size);
+  const Bytes via_payload = encode_frame(FrameKind::send, encode_payload(sent));
+  if constexpr (std::endian::native == std::endian::little) {
+    CHECK(Bytes(direct.begin() + 1, direct.end()) == via_payload);
+  }
+  auto decoded = decode_frame(std::span<const std::byte>(direct).subspan(1));
+  REQUIRE(std::holds_alternative<DecodedFrame>(decoded));
+  const auto payload = decode_payload<SendPayload>(std::get<DecodedFrame>(decoded).frame.payload);
+  CHECK(payload.request_id == 42);
+  CHECK(payload.target == sent.target);
+  CHECK(payload.target.name == "sink");
+  CHECK(payload.message == sent.message);
+
+  Bytes refused;
+  CHECK_THROWS_AS(append_send_frame(refused, 1, sent.target, sent.message, 100), std::length_error);
+  CHECK(refused.empty());
 }
