@@ -109,12 +109,18 @@ bool NodeCore::enqueue_locked(Link& link, std::span<const std::byte> frames) {
   return link.writer_woken;
 }
 
-void NodeCore::take_outbox(const Location& peer, const std::shared_ptr<net::FrameStream>& stream, Bytes& batch) {
+// While the writer finds frames it comes back for more before it sleeps, so senders post no
+// wake-up (and make no system call) while it is busy; an empty outbox re-arms the wake-up.
+bool NodeCore::take_outbox(const Location& peer, const std::shared_ptr<net::FrameStream>& stream, Bytes& batch) {
   std::lock_guard lock(mutex_);
   auto link = links_.find(peer);
-  if (link == links_.end() || link->second.stream != stream) return;
+  if (link == links_.end() || link->second.stream != stream) return false;
+  if (link->second.outbox.empty()) {
+    link->second.writer_woken = false;
+    return false;
+  }
   link->second.outbox.swap(batch);
-  link->second.writer_woken = false;
+  return true;
 }
 
 void NodeCore::open_link(const Location& dialled, Timeout timeout) {
@@ -173,22 +179,25 @@ void NodeCore::run_writer(const Location& peer, const std::shared_ptr<net::Frame
         message.reset();
         if (this_task::pending_messages() != 0) message = this_task::receive(Timeout(std::chrono::nanoseconds(0)));
       }
-      batch.clear();
-      take_outbox(peer, stream, batch);
-      if (stop) {
-        net::append_frame(batch, net::FrameKind::bye, {});
+      bool took = false;
+      do {
+        batch.clear();
+        took = take_outbox(peer, stream, batch);
+        if (stop) {
+          net::append_frame(batch, net::FrameKind::bye, {});
+          write_batch(*stream, batch, options.heartbeat_timeout);
+          link_lost(peer, stream, "closed by this node");
+          return;
+        }
+        // Pings go out on a busy link too: the peer only answers requests, so a one-way stream of
+        // sends would otherwise leave our reader without a sign of life.
+        if (Clock::now() >= next_ping) {
+          net::append_frame(batch, net::FrameKind::ping, net::encode_payload(net::PingPayload{++sequence}));
+          next_ping = Clock::now() + options.heartbeat_interval;
+        }
         write_batch(*stream, batch, options.heartbeat_timeout);
-        link_lost(peer, stream, "closed by this node");
-        return;
-      }
-      // Pings go out on a busy link too: the peer only answers requests, so a one-way stream of
-      // sends would otherwise leave our reader without a sign of life.
-      if (Clock::now() >= next_ping) {
-        net::append_frame(batch, net::FrameKind::ping, net::encode_payload(net::PingPayload{++sequence}));
-        next_ping = Clock::now() + options.heartbeat_interval;
-      }
-      write_batch(*stream, batch, options.heartbeat_timeout);
-      if (batch.capacity() > max_kept_batch_bytes) Bytes().swap(batch);
+        if (batch.capacity() > max_kept_batch_bytes) Bytes().swap(batch);
+      } while (took && this_task::pending_messages() == 0);  // a LinkStop is looked at first
     }
   } catch (const std::system_error& error) {
     link_lost(peer, stream, error.code() == std::errc::timed_out ? "peer stopped reading (write timed out)" : error.what());

@@ -96,8 +96,9 @@ class NodeCore {
   // Appends frames to the link's outbox and wakes its writer if no wake-up is on its way; false
   // when the writer has ended. Needs mutex_.
   static bool enqueue_locked(Link& link, std::span<const std::byte> frames);
-  // Swaps the outbox of the link still served by `stream` with `batch` (empty on entry).
-  void take_outbox(const Location& peer, const std::shared_ptr<net::FrameStream>& stream, Bytes& batch);
+  // Swaps the outbox of the link still served by `stream` with `batch` (empty on entry); false
+  // when there was nothing to take (the next enqueue then wakes the writer).
+  bool take_outbox(const Location& peer, const std::shared_ptr<net::FrameStream>& stream, Bytes& batch);
   void run_writer(const Location& peer, const std::shared_ptr<net::FrameStream>& stream);
   void run_reader(const Location& peer, const std::shared_ptr<net::FrameStream>& stream);
   void link_lost(const Location& peer, const std::shared_ptr<net::FrameStream>& stream, const std::string& reason);
