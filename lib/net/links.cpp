@@ -93,20 +93,35 @@ bool NodeCore::dial(const Location& location, Timeout timeout) {
 }
 
 bool NodeCore::queue_frame(const Location& peer, std::span<const std::byte> frames) {
-  std::lock_guard lock(mutex_);
-  if (auto link = links_.find(peer); link != links_.end()) return enqueue_locked(link->second, frames);
-  if (!connecting_.contains(peer) || backlog_bytes_ + frames.size() > max_backlog_bytes) return false;
-  backlog_bytes_ += frames.size();
-  backlog_[peer].emplace_back(frames.begin(), frames.end());
-  return true;
+  Task writer;
+  {
+    std::lock_guard lock(mutex_);
+    auto link = links_.find(peer);
+    if (link == links_.end()) {
+      if (!connecting_.contains(peer) || backlog_bytes_ + frames.size() > max_backlog_bytes) return false;
+      backlog_bytes_ += frames.size();
+      backlog_[peer].emplace_back(frames.begin(), frames.end());
+      return true;
+    }
+    if (!append_locked(link->second, frames)) return true;
+    writer = link->second.writer;
+  }
+  // Woken outside the lock: the network thread often runs at once, and would otherwise find the
+  // lock held by the preempted sender.
+  return writer.send(Message(LinkWake{}));
 }
 
 // Senders append to the outbox and only the first frame of a batch posts a wake-up to the
 // network thread, so a stream of sends costs a copy each instead of a cross-thread message each.
-bool NodeCore::enqueue_locked(Link& link, std::span<const std::byte> frames) {
+bool NodeCore::append_locked(Link& link, std::span<const std::byte> frames) {
   link.outbox.insert(link.outbox.end(), frames.begin(), frames.end());
-  if (!link.writer_woken) link.writer_woken = link.writer.send(Message(LinkWake{}));
-  return link.writer_woken;
+  if (link.writer_woken) return false;
+  link.writer_woken = true;
+  return true;
+}
+
+void NodeCore::enqueue_locked(Link& link, std::span<const std::byte> frames) {
+  if (append_locked(link, frames)) link.writer.send(Message(LinkWake{}));
 }
 
 // While the writer finds frames it comes back for more before it sleeps, so senders post no

@@ -93,9 +93,11 @@ class NodeCore {
   // meanwhile are sent once the link is up, or dropped on failure. True when the link is up.
   bool dial(const Location& location, Timeout timeout);
   void open_link(const Location& dialled, Timeout timeout);
-  // Appends frames to the link's outbox and wakes its writer if no wake-up is on its way; false
-  // when the writer has ended. Needs mutex_.
-  static bool enqueue_locked(Link& link, std::span<const std::byte> frames);
+  // Appends frames to the link's outbox; true when the caller must send its writer a LinkWake
+  // (none is on its way). Needs mutex_.
+  static bool append_locked(Link& link, std::span<const std::byte> frames);
+  // append_locked(), then the wake-up if needed. Needs mutex_.
+  static void enqueue_locked(Link& link, std::span<const std::byte> frames);
   // Swaps the outbox of the link still served by `stream` with `batch` (empty on entry); false
   // when there was nothing to take (the next enqueue then wakes the writer).
   bool take_outbox(const Location& peer, const std::shared_ptr<net::FrameStream>& stream, Bytes& batch);
