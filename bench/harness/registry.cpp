@@ -19,6 +19,7 @@ constexpr Program programs[] = {
     {"boost-context-raw-peer", PICOS_BENCH_BOOST_CONTEXT_RAW_PEER, "Boost.Context was not found"},
     {"caf-peer", PICOS_BENCH_CAF_PEER, "CAF (libcaf-dev) was not found when the build was configured"},
     {"load-driver", PICOS_BENCH_LOAD_DRIVER, "OpenSSL was not found when the build was configured"},
+    {"raw-tcp-peer", PICOS_BENCH_RAW_TCP_PEER, "the raw TCP peer was not built"},
     {"load-driver-asio", PICOS_BENCH_ASIO_ECHO_DRIVER, "boost/asio.hpp (libboost-dev) was not found when the build was configured"},
 };
 
@@ -47,7 +48,8 @@ const std::vector<Impl>& impls() {
       {"boost-fiber-pooled", "boost-fiber-peer", {}, "Boost.Fiber, one thread, pooled_fixedsize_stack"},
       {"boost-fiber-buffered", "boost-fiber-peer", {}, "Boost.Fiber, one thread, buffered_channel"},
       {"boost-context-raw", "boost-context-raw-peer", {}, "bare Boost.Context jumps: the physical limit"},
-      {"caf", "caf-peer", {}, "CAF event-based actors, one scheduler thread"},
+      {"caf", "caf-peer", {}, "CAF event-based actors, one scheduler thread (remote: CAF's io middleman)"},
+      {"raw-tcp", "raw-tcp-peer", {}, "plain blocking TCP sockets, length-prefixed frames: the loopback limit"},
       {"picos-epoll", "self", {}, "picos, epoll poller backend (the Linux default)"},
       {"picos-io_uring", "self", {}, "picos, io_uring poller backend"},
       {"picos-poll", "self", {}, "picos, poll poller backend"},
@@ -100,6 +102,19 @@ const std::vector<Scenario>& scenarios() {
        "requests_per_s server_us_per_request", 64, 16, false,
        {"picos"},
        {"go"}},
+      // The distributed scenarios run two processes (n peer processes for locate) pinned to
+      // different CPUs and talking over loopback TCP.
+      {"remote_stream", "16-byte messages streamed to a task of another process", "msgs_per_s", 1'000'000,
+       20'000, false,
+       {"picos"},
+       {"raw-tcp", "caf"}},
+      {"remote_deliver", "acknowledged round trips of a 16-byte message to another process",
+       "msgs_per_s p50_us p99_us", 20'000, 2'000, false,
+       {"picos"},
+       {"raw-tcp", "caf"}},
+      {"locate", "peer processes; one registers the task located by name", "locate_ms", 10, 3, false,
+       {"picos"},
+       {}},
   };
   return table;
 }

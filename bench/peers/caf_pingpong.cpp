@@ -1,7 +1,9 @@
 // CAF peer of picos-bench: the pingpong scenario with two event-based actors on a scheduler with
-// one worker thread. Prints the protocol line of bench/common/protocol.hpp.
+// one worker thread, and the distributed scenarios (caf_remote.cpp). Prints the protocol line of
+// bench/common/protocol.hpp.
 //
-// Usage: caf-peer pingpong caf <n>
+// Usage: caf-peer pingpong|remote_stream|remote_deliver caf <n>
+//        caf-peer --serve remote_stream|remote_deliver   (the remote side, started by the above)
 // One round trip: ping sends a number, pong's handler returns it (CAF sends the result back to
 // the sender), ping's handler receives it. Timed inside ping from its first send until the n-th
 // reply, so actor-system start-up and shutdown are not counted.
@@ -14,6 +16,7 @@
 
 #include "../common/meter.hpp"
 #include "../common/protocol.hpp"
+#include "caf_remote.hpp"
 
 namespace {
 
@@ -55,11 +58,16 @@ Figures pingpong(std::string_view impl, std::uint64_t n) {
   return Figures{{"ns_per_roundtrip", seconds * 1e9 / static_cast<double>(n)}};
 }
 
-constexpr std::array<picos_bench::ScenarioEntry, 1> scenarios{{{"pingpong", pingpong}}};
+constexpr std::array<picos_bench::ScenarioEntry, 3> scenarios{{
+    {"pingpong", pingpong},
+    {"remote_stream", picos_bench::caf_peer::remote_stream},
+    {"remote_deliver", picos_bench::caf_peer::remote_deliver},
+}};
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string_view(argv[1]) == "--serve") return picos_bench::caf_peer::serve(argv[2]);
   picos_bench::Request request;
   if (!picos_bench::parse_request(argc, argv, request)) return 2;
   return picos_bench::run_request(request, scenarios);

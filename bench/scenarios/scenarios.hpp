@@ -25,6 +25,9 @@ Figures lock(std::string_view impl, std::uint64_t n);
 Figures echo(std::string_view impl, std::uint64_t n);
 Figures tls_echo(std::string_view impl, std::uint64_t n);
 Figures webserver(std::string_view impl, std::uint64_t n);
+Figures remote_stream(std::string_view impl, std::uint64_t n);
+Figures remote_deliver(std::string_view impl, std::uint64_t n);
+Figures locate(std::string_view impl, std::uint64_t n);
 }  // namespace picos_side
 
 }  // namespace picos_bench

@@ -1,7 +1,9 @@
 // The message type registry and the serialize() / deserialize() entry points.
 #include "message/registry.hpp"
 
-#include <sstream>
+#include <memory>
+#include <ostream>
+#include <streambuf>
 
 namespace picos {
 namespace detail {
@@ -110,20 +112,63 @@ void load(BoundedInputArchive& archive, Message& message) {
   archive.leave_message();
 }
 
-Bytes serialize(const Message& message) {
-  std::ostringstream out(std::ios::binary);
-  {
-    cereal::PortableBinaryOutputArchive archive(out, cereal::PortableBinaryOutputArchive::Options::LittleEndian());
-    try {
-      save(archive, message);
-    } catch (const cereal::Exception& error) {
-      throw SerializationError(std::string("picos: cannot serialize ") + type_name(message.type()) + ": " +
-                               error.what());
-    }
+namespace {
+
+// Appends what a std::ostream writes to a Bytes buffer.
+class BytesStreamBuffer : public std::streambuf {
+ public:
+  Bytes* out = nullptr;
+
+ protected:
+  std::streamsize xsputn(const char* data, std::streamsize size) override {
+    const auto* first = reinterpret_cast<const std::byte*>(data);
+    out->insert(out->end(), first, first + size);
+    return size;
   }
-  const std::string text = std::move(out).str();
-  Bytes bytes(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) bytes[i] = static_cast<std::byte>(text[i]);
+  int_type overflow(int_type c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    out->push_back(static_cast<std::byte>(traits_type::to_char_type(c)));
+    return c;
+  }
+};
+
+// serialize() reuses one output stream per thread: setting up a std::ostream (locale, facets)
+// costs more than encoding a small message. A nested call (a type's save function serializing
+// another Message) finds it busy and uses a fresh one.
+struct SerializeStream {
+  BytesStreamBuffer buffer;
+  std::ostream stream{&buffer};
+  bool busy = false;
+};
+
+// Bytes reserved for a serialized message up front (type name and a small value).
+constexpr std::size_t typical_serialized_size = 64;
+
+}  // namespace
+
+Bytes serialize(const Message& message) {
+  thread_local SerializeStream reused;
+  std::unique_ptr<SerializeStream> fresh;
+  SerializeStream& use = reused.busy ? *(fresh = std::make_unique<SerializeStream>()) : reused;
+  Bytes bytes;
+  bytes.reserve(typical_serialized_size);
+  use.buffer.out = &bytes;
+  use.stream.clear();
+  use.busy = true;
+  struct Release {
+    SerializeStream& use;
+    ~Release() {
+      use.busy = false;
+      use.buffer.out = nullptr;
+    }
+  } release{use};
+  cereal::PortableBinaryOutputArchive archive(use.stream, cereal::PortableBinaryOutputArchive::Options::LittleEndian());
+  try {
+    save(archive, message);
+  } catch (const cereal::Exception& error) {
+    throw SerializationError(std::string("picos: cannot serialize ") + type_name(message.type()) + ": " +
+                             error.what());
+  }
   return bytes;
 }
 

@@ -27,18 +27,22 @@ std::variant<DecodedFrame, FrameError> decode_frame(std::span<const std::byte> b
   return decoded;
 }
 
-void append_frame(Bytes& out, FrameKind kind, std::span<const std::byte> payload, std::size_t max_payload) {
-  if (payload.size() > max_payload || payload.size() > 0xFFFFFFFFU) {
-    throw std::length_error("picos: frame payload of " + std::to_string(payload.size()) +
+void append_frame_header(Bytes& out, FrameKind kind, std::size_t payload_size, std::size_t max_payload) {
+  if (payload_size > max_payload || payload_size > 0xFFFFFFFFU) {
+    throw std::length_error("picos: frame payload of " + std::to_string(payload_size) +
                             " bytes exceeds the maximum of " + std::to_string(max_payload));
   }
-  const auto length = static_cast<std::uint32_t>(payload.size());
-  out.reserve(out.size() + frame_header_size + payload.size());
+  const auto length = static_cast<std::uint32_t>(payload_size);
   out.push_back(frame_magic[0]);
   out.push_back(frame_magic[1]);
   out.push_back(std::byte{protocol_version});
   out.push_back(static_cast<std::byte>(kind));
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::byte>((length >> shift) & 0xFFU));
+}
+
+void append_frame(Bytes& out, FrameKind kind, std::span<const std::byte> payload, std::size_t max_payload) {
+  out.reserve(out.size() + frame_header_size + payload.size());
+  append_frame_header(out, kind, payload.size(), max_payload);
   out.insert(out.end(), payload.begin(), payload.end());
 }
 

@@ -69,6 +69,11 @@ struct DecodedFrame {
 void append_frame(Bytes& out, FrameKind kind, std::span<const std::byte> payload,
                   std::size_t max_payload = default_max_frame_size);
 
+// Appends the 8-byte header of a frame whose payload of `payload_size` bytes the caller appends
+// next. Throws std::length_error (appending nothing) when it exceeds `max_payload`.
+void append_frame_header(Bytes& out, FrameKind kind, std::size_t payload_size,
+                         std::size_t max_payload = default_max_frame_size);
+
 // A frame on its own.
 [[nodiscard]] Bytes encode_frame(FrameKind kind, std::span<const std::byte> payload,
                                  std::size_t max_payload = default_max_frame_size);

@@ -1,45 +1,38 @@
 #include "net/frame_stream.hpp"
 
+#include <cstring>
 #include <string_view>
 
 namespace picos::net {
 namespace {
-constexpr std::size_t read_chunk = 64 * 1024;
+constexpr std::size_t read_chunk = 256 * 1024;
 }
 
 std::optional<Frame> FrameStream::read(Timeout idle_timeout) {
   for (;;) {
-    const std::span<const std::byte> pending(buffer_.data() + start_, buffer_.size() - start_);
+    const std::span<const std::byte> pending(buffer_.data() + start_, end_ - start_);
     auto decoded = decode_frame(pending, max_payload_);
     if (auto* frame = std::get_if<DecodedFrame>(&decoded)) {
       start_ += frame->consumed;
-      if (start_ == buffer_.size()) {
-        buffer_.clear();
-        start_ = 0;
-      }
+      if (start_ == end_) start_ = end_ = 0;
       return std::move(frame->frame);
     }
     const FrameError error = std::get<FrameError>(decoded);
     if (error != FrameError::incomplete) throw ProtocolError(to_string(error));
-    // Shift the unread tail to the front before growing, so the buffer stays bounded by one
-    // maximum frame plus one read chunk.
+    // The unread tail (part of one frame) moves to the front and the buffer grows only when less
+    // than a read chunk is free behind it, so it stays bounded by one maximum frame plus one
+    // chunk, and a full buffer is read per call without clearing memory each time.
     if (start_ != 0) {
-      buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(start_));
+      std::memmove(buffer_.data(), buffer_.data() + start_, end_ - start_);
+      end_ -= start_;
       start_ = 0;
     }
-    const std::size_t old_size = buffer_.size();
-    buffer_.resize(old_size + read_chunk);
-    std::size_t got = 0;
-    try {
-      got = stream_.recv_into(std::span<char>(reinterpret_cast<char*>(buffer_.data() + old_size), read_chunk),
-                              idle_timeout);
-    } catch (...) {
-      buffer_.resize(old_size);
-      throw;
-    }
-    buffer_.resize(old_size + got);
+    if (buffer_.size() - end_ < read_chunk) buffer_.resize(end_ + read_chunk);
+    const std::size_t got = stream_.recv_into(
+        std::span<char>(reinterpret_cast<char*>(buffer_.data() + end_), buffer_.size() - end_), idle_timeout);
+    end_ += got;
     if (got == 0) {
-      if (buffer_.empty()) return std::nullopt;
+      if (end_ == 0) return std::nullopt;
       throw ProtocolError("connection closed inside a frame");
     }
   }

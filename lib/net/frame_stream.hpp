@@ -37,7 +37,8 @@ class FrameStream {
   TcpStream stream_;
   std::size_t max_payload_;
   Bytes buffer_;
-  std::size_t start_ = 0;
+  std::size_t start_ = 0;  // first unread byte
+  std::size_t end_ = 0;    // end of the bytes received
 };
 
 }  // namespace picos::net

@@ -1,6 +1,7 @@
 // Inbound connections: accepting, authenticating as the server, and serving a peer's requests
 // (messages for local tasks, locate, monitor, monitor results, heartbeats).
 #include "net/node_core.hpp"
+#include "net/send_frame.hpp"
 #include "net/wire.hpp"
 
 #include <picos/log.hpp>
@@ -118,7 +119,7 @@ bool NodeCore::serve_frame(net::FrameStream& stream, const net::Frame& frame) {
       return true;
     }
     case net::FrameKind::send: {
-      const auto request = net::decode_payload<net::SendPayload>(frame.payload);
+      const net::SendView request = net::decode_send_payload(frame.payload);
       const std::int32_t result = accept_message(request.target, request.message);
       if (request.request_id != 0) reply(stream, net::FrameKind::ack, net::ResultPayload{request.request_id, result}, write_timeout);
       return true;

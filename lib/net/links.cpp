@@ -12,8 +12,10 @@ namespace picos::detail {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-// Frames queued to a writer are coalesced into one write up to this many bytes.
-constexpr std::size_t max_batch_bytes = 256 * 1024;
+// A writer sends its batch in writes of at most this many bytes, each with its own time limit.
+constexpr std::size_t max_write_bytes = 256 * 1024;
+// A batch buffer that grew beyond this (a burst) is released after use instead of kept.
+constexpr std::size_t max_kept_batch_bytes = 4 * 1024 * 1024;
 // How often a caller of connect() re-checks while another task is already connecting.
 constexpr auto connect_poll = std::chrono::milliseconds(10);
 // Most bytes held for links being dialled; beyond it send() reports failure.
@@ -21,6 +23,13 @@ constexpr std::size_t max_backlog_bytes = 16 * 1024 * 1024;
 
 Timeout remaining(Clock::time_point deadline) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now());
+}
+
+// Writes in slices so the time limit bounds each step of a large batch, not the whole of it.
+void write_batch(net::FrameStream& stream, std::span<const std::byte> batch, Timeout timeout) {
+  for (std::size_t at = 0; at < batch.size(); at += max_write_bytes) {
+    stream.write(batch.subspan(at, std::min(max_write_bytes, batch.size() - at)), timeout);
+  }
 }
 
 Clock::time_point deadline_of(Timeout timeout, std::chrono::milliseconds cap) {
@@ -83,12 +92,49 @@ bool NodeCore::dial(const Location& location, Timeout timeout) {
   return linked;
 }
 
-bool NodeCore::queue_frame(const Location& peer, Bytes frame) {
+bool NodeCore::queue_frame(const Location& peer, std::span<const std::byte> frames) {
+  Task writer;
+  {
+    std::lock_guard lock(mutex_);
+    auto link = links_.find(peer);
+    if (link == links_.end()) {
+      if (!connecting_.contains(peer) || backlog_bytes_ + frames.size() > max_backlog_bytes) return false;
+      backlog_bytes_ += frames.size();
+      backlog_[peer].emplace_back(frames.begin(), frames.end());
+      return true;
+    }
+    if (!append_locked(link->second, frames)) return true;
+    writer = link->second.writer;
+  }
+  // Woken outside the lock: the network thread often runs at once, and would otherwise find the
+  // lock held by the preempted sender.
+  return writer.send(Message(LinkWake{}));
+}
+
+// Senders append to the outbox and only the first frame of a batch posts a wake-up to the
+// network thread, so a stream of sends costs a copy each instead of a cross-thread message each.
+bool NodeCore::append_locked(Link& link, std::span<const std::byte> frames) {
+  link.outbox.insert(link.outbox.end(), frames.begin(), frames.end());
+  if (link.writer_woken) return false;
+  link.writer_woken = true;
+  return true;
+}
+
+void NodeCore::enqueue_locked(Link& link, std::span<const std::byte> frames) {
+  if (append_locked(link, frames)) link.writer.send(Message(LinkWake{}));
+}
+
+// While the writer finds frames it comes back for more before it sleeps, so senders post no
+// wake-up (and make no system call) while it is busy; an empty outbox re-arms the wake-up.
+bool NodeCore::take_outbox(const Location& peer, const std::shared_ptr<net::FrameStream>& stream, Bytes& batch) {
   std::lock_guard lock(mutex_);
-  if (auto link = links_.find(peer); link != links_.end()) return link->second.writer.send(Message(std::move(frame)));
-  if (!connecting_.contains(peer) || backlog_bytes_ + frame.size() > max_backlog_bytes) return false;
-  backlog_bytes_ += frame.size();
-  backlog_[peer].push_back(std::move(frame));
+  auto link = links_.find(peer);
+  if (link == links_.end() || link->second.stream != stream) return false;
+  if (link->second.outbox.empty()) {
+    link->second.writer_woken = false;
+    return false;
+  }
+  link->second.outbox.swap(batch);
   return true;
 }
 
@@ -119,13 +165,13 @@ void NodeCore::open_link(const Location& dialled, Timeout timeout) {
       return;
     }
     const Task writer = spawn_net("net-link-writer", [this, at = peer.location, stream] { run_writer(at, stream); });
-    links_.emplace(peer.location, Link{peer.name, stream, writer});
+    Link& link = links_.emplace(peer.location, Link{peer.name, stream, writer, {}, false}).first->second;
     for (const Location& key : {dialled, peer.location}) {
       auto held = backlog_.find(key);
       if (held == backlog_.end()) continue;
-      for (Bytes& frame : held->second) {
+      for (const Bytes& frame : held->second) {
         backlog_bytes_ -= frame.size();
-        writer.send(Message(std::move(frame)));
+        enqueue_locked(link, frame);
       }
       backlog_.erase(held);
     }
@@ -139,33 +185,35 @@ void NodeCore::run_writer(const Location& peer, const std::shared_ptr<net::Frame
   try {
     auto next_ping = Clock::now() + options.heartbeat_interval;
     std::uint64_t sequence = 0;
+    Bytes batch;
     for (;;) {
       std::optional<Message> message = this_task::receive(remaining(next_ping));
-      Bytes batch;
       bool stop = false;
+      // Every wake-up queued so far is answered by taking the outbox once.
       while (message) {
-        if (message->is<LinkStop>()) {
-          stop = true;
-          break;
+        stop = stop || message->is<LinkStop>();
+        message.reset();
+        if (this_task::pending_messages() != 0) message = this_task::receive(Timeout(std::chrono::nanoseconds(0)));
+      }
+      bool took = false;
+      do {
+        batch.clear();
+        took = take_outbox(peer, stream, batch);
+        if (stop) {
+          net::append_frame(batch, net::FrameKind::bye, {});
+          write_batch(*stream, batch, options.heartbeat_timeout);
+          link_lost(peer, stream, "closed by this node");
+          return;
         }
-        const Bytes& frames = message->get<Bytes>();
-        batch.insert(batch.end(), frames.begin(), frames.end());
-        if (batch.size() >= max_batch_bytes || this_task::pending_messages() == 0) break;
-        message = this_task::receive(Timeout(std::chrono::nanoseconds(0)));
-      }
-      if (stop) {
-        net::append_frame(batch, net::FrameKind::bye, {});
-        stream->write(batch, options.heartbeat_timeout);
-        link_lost(peer, stream, "closed by this node");
-        return;
-      }
-      // Pings go out on a busy link too: the peer only answers requests, so a one-way stream of
-      // sends would otherwise leave our reader without a sign of life.
-      if (Clock::now() >= next_ping) {
-        net::append_frame(batch, net::FrameKind::ping, net::encode_payload(net::PingPayload{++sequence}));
-        next_ping = Clock::now() + options.heartbeat_interval;
-      }
-      if (!batch.empty()) stream->write(batch, options.heartbeat_timeout);
+        // Pings go out on a busy link too: the peer only answers requests, so a one-way stream of
+        // sends would otherwise leave our reader without a sign of life.
+        if (Clock::now() >= next_ping) {
+          net::append_frame(batch, net::FrameKind::ping, net::encode_payload(net::PingPayload{++sequence}));
+          next_ping = Clock::now() + options.heartbeat_interval;
+        }
+        write_batch(*stream, batch, options.heartbeat_timeout);
+        if (batch.capacity() > max_kept_batch_bytes) Bytes().swap(batch);
+      } while (took && this_task::pending_messages() == 0);  // a LinkStop is looked at first
     }
   } catch (const std::system_error& error) {
     link_lost(peer, stream, error.code() == std::errc::timed_out ? "peer stopped reading (write timed out)" : error.what());

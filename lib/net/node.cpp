@@ -4,6 +4,7 @@
 #include <picos/this_task.hpp>
 
 #include "net/node_core.hpp"
+#include "net/send_frame.hpp"
 #include "net/wire.hpp"
 
 #include <algorithm>
@@ -15,6 +16,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 // How often locate_peer() and close_peer() re-check the peer table.
 constexpr auto peer_poll = std::chrono::milliseconds(10);
+// send()'s per-thread frame buffer is released after a message larger than this.
+constexpr std::size_t max_kept_frame_bytes = 64 * 1024;
 
 void pause(std::chrono::milliseconds duration) {
   if (this_task::in_task()) {
@@ -107,9 +110,13 @@ bool Node::send(const RemoteTask& target, const Message& message) {
     const std::optional<Task> task = core_->exports.resolve(target);
     return task && task->send(message);
   }
-  const net::SendPayload payload{0, target, serialize(message)};
-  return core_->queue_frame(target.origin, net::encode_frame(net::FrameKind::send, net::encode_payload(payload),
-                                                             core_->options.max_frame_size));
+  // One frame buffer per thread, reused: a stream of sends allocates only for serialize().
+  thread_local Bytes frame;
+  frame.clear();
+  net::append_send_frame(frame, 0, target, serialize(message), core_->options.max_frame_size);
+  const bool queued = core_->queue_frame(target.origin, frame);
+  if (frame.capacity() > max_kept_frame_bytes) Bytes().swap(frame);
+  return queued;
 }
 
 Delivery Node::deliver(const RemoteTask& target, const Message& message, Timeout timeout) {
@@ -122,8 +129,9 @@ Delivery Node::deliver(const RemoteTask& target, const Message& message, Timeout
   const auto replies = core_->request(
       {target.origin}, timeout,
       [&](std::uint64_t id) {
-        return net::encode_frame(net::FrameKind::send, net::encode_payload(net::SendPayload{id, target, encoded}),
-                                 core_->options.max_frame_size);
+        Bytes frame;
+        net::append_send_frame(frame, id, target, encoded, core_->options.max_frame_size);
+        return frame;
       },
       [](const net::Frame&) { return true; });
   if (replies.empty() || replies.front().kind != net::FrameKind::ack) return Delivery::timed_out;

@@ -229,7 +229,7 @@ std::vector<net::Frame> NodeCore::request(const std::vector<Location>& peers, Ti
       }
       ids.push_back(id);
       pending_.emplace(id, Pending{waiter, peer});
-      link->second.writer.send(Message(std::move(frame)));
+      enqueue_locked(link->second, frame);
     }
   }
   std::vector<net::Frame> replies;

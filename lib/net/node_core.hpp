@@ -34,6 +34,8 @@ namespace picos::detail {
 
 // Asks a link writer to send `bye` and close.
 struct LinkStop {};
+// Tells a link writer that its outbox holds frames.
+struct LinkWake {};
 
 class NodeCore {
  public:
@@ -56,7 +58,7 @@ class NodeCore {
   void subscribe(const Task& task);
   void unsubscribe(const Task& task);
   bool close_link(const Location& location);
-  bool queue_frame(const Location& peer, Bytes frame);
+  bool queue_frame(const Location& peer, std::span<const std::byte> frames);
   // Sends `frame` (built by `make` from a fresh request id) to each of `peers` and collects the
   // replies until `is_final` accepts one, every peer answered, or `timeout`.
   std::vector<net::Frame> request(const std::vector<Location>& peers, Timeout timeout,
@@ -75,6 +77,9 @@ class NodeCore {
     std::string name;
     std::shared_ptr<net::FrameStream> stream;
     Task writer;
+    // Frames for the writer, which takes them all at once; it is sent one LinkWake per batch.
+    Bytes outbox;
+    bool writer_woken = false;
   };
   struct Pending {
     Task waiter;
@@ -98,6 +103,14 @@ class NodeCore {
   // meanwhile are sent once the link is up, or dropped on failure. True when the link is up.
   bool dial(const Location& location, Timeout timeout);
   void open_link(const Location& dialled, Timeout timeout);
+  // Appends frames to the link's outbox; true when the caller must send its writer a LinkWake
+  // (none is on its way). Needs mutex_.
+  static bool append_locked(Link& link, std::span<const std::byte> frames);
+  // append_locked(), then the wake-up if needed. Needs mutex_.
+  static void enqueue_locked(Link& link, std::span<const std::byte> frames);
+  // Swaps the outbox of the link still served by `stream` with `batch` (empty on entry); false
+  // when there was nothing to take (the next enqueue then wakes the writer).
+  bool take_outbox(const Location& peer, const std::shared_ptr<net::FrameStream>& stream, Bytes& batch);
   void run_writer(const Location& peer, const std::shared_ptr<net::FrameStream>& stream);
   void run_reader(const Location& peer, const std::shared_ptr<net::FrameStream>& stream);
   void link_lost(const Location& peer, const std::shared_ptr<net::FrameStream>& stream, const std::string& reason);

@@ -1,6 +1,10 @@
 // The frame codec: round trips and every way bytes can fail to be a frame.
 #include "net/frame.hpp"
+#include "net/send_frame.hpp"
 #include "net/wire.hpp"
+
+#include <algorithm>
+#include <bit>
 
 #include <doctest/doctest.h>
 
@@ -134,4 +138,65 @@ TEST_CASE("payloads round trip and malformed payloads throw SerializationError")
   SUBCASE("garbage") {
     CHECK_THROWS_AS((void)decode_payload<SendPayload>(bytes_of({9, 9, 9})), picos::SerializationError);
   }
+}
+
+TEST_CASE("a send frame encoded directly decodes like one built from its payload, and respects the maximum") {
+  const SendPayload sent{42, picos::RemoteTask{"sink", 12, 0xABCDEF, picos::Location{"127.0.0.1", 40000}}, filled(300)};
+  Bytes direct = bytes_of({9});  // appends after what is there
+  append_send_frame(direct, sent.request_id, sent.target, sent.message, default_max_frame_size);
+  const Bytes via_payload = encode_frame(FrameKind::send, encode_payload(sent));
+  if constexpr (std::endian::native == std::endian::little) {
+    CHECK(Bytes(direct.begin() + 1, direct.end()) == via_payload);
+  }
+  auto decoded = decode_frame(std::span<const std::byte>(direct).subspan(1));
+  REQUIRE(std::holds_alternative<DecodedFrame>(decoded));
+  const auto payload = decode_payload<SendPayload>(std::get<DecodedFrame>(decoded).frame.payload);
+  CHECK(payload.request_id == 42);
+  CHECK(payload.target == sent.target);
+  CHECK(payload.target.name == "sink");
+  CHECK(payload.message == sent.message);
+
+  Bytes refused;
+  CHECK_THROWS_AS(append_send_frame(refused, 1, sent.target, sent.message, 100), std::length_error);
+  CHECK(refused.empty());
+}
+
+TEST_CASE("a send payload decoded in place matches the cereal decoding and refuses what it refuses") {
+  const SendPayload sent{7, picos::RemoteTask{"t", 3, 99, picos::Location{"10.0.0.1", 9705}}, filled(5)};
+  const Bytes encoded = encode_payload(sent);
+  const SendView view = decode_send_payload(encoded);
+  CHECK(view.request_id == 7);
+  CHECK(view.target == sent.target);
+  CHECK(view.target.name == "t");
+  CHECK(Bytes(view.message.begin(), view.message.end()) == sent.message);
+
+  Bytes big_endian = encoded;  // flag 0: every integer is stored most significant byte first
+  big_endian[0] = std::byte{0};
+  const auto reverse = [&](std::size_t at, std::size_t size) {
+    std::reverse(big_endian.begin() + static_cast<std::ptrdiff_t>(at), big_endian.begin() + static_cast<std::ptrdiff_t>(at + size));
+  };
+  reverse(1, 8);                       // request id
+  reverse(9, 8);                       // name size (then "t")
+  reverse(18, 8);                      // id
+  reverse(26, 8);                      // rid
+  reverse(34, 8);                      // host size (then "10.0.0.1")
+  reverse(50, 2);                      // port
+  reverse(52, 8);                      // message size
+  const SendView swapped = decode_send_payload(big_endian);
+  CHECK(swapped.request_id == 7);
+  CHECK(swapped.target == sent.target);
+  CHECK(swapped.message.size() == 5);
+
+  for (std::size_t size = 0; size < encoded.size(); ++size) {
+    CHECK_THROWS_AS((void)decode_send_payload(std::span<const std::byte>(encoded).first(size)), picos::SerializationError);
+  }
+  Bytes trailing = encoded;
+  trailing.push_back(std::byte{0});
+  CHECK_THROWS_AS((void)decode_send_payload(trailing), picos::SerializationError);
+  Bytes huge = encoded;
+  huge[9 + 7] = std::byte{0x7F};  // the name claims ~2^62 bytes
+  CHECK_THROWS_AS((void)decode_send_payload(huge), picos::SerializationError);
+  Bytes bad_flag = encoded;
+  bad_flag[0] = std::byte{2};
+  CHECK_THROWS_AS((void)decode_send_payload(bad_flag), picos::SerializationError);
 }

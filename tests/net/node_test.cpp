@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <thread>
 
 using namespace net_test;
 using picos::Delivery;
@@ -250,4 +251,41 @@ TEST_CASE("peers with very different heartbeat settings stay online with each ot
     while (auto status = next_of<PeerStatus>(0s)) offline += status->status == PeerStatus::Status::offline ? 1 : 0;
     CHECK(offline == 0);
   });
+}
+
+TEST_CASE("sends from two threads keep each sender's order, with a message larger than one write among them") {
+  Node a(loopback_options("alpha"));
+  Node b(loopback_options("beta"));
+  constexpr std::uint64_t per_thread = 20000;
+  const std::string large(600 * 1024, 'x');  // more than one 256 KiB write slice
+  Task receiver = picos::spawn([&large] {
+    std::vector<std::uint64_t> next(2, 0);
+    std::uint64_t misplaced = 0;
+    bool large_seen = false;
+    while (next[0] + next[1] < 2 * per_thread || !large_seen) {
+      auto message = this_task::receive(10s);
+      if (!message) break;
+      if (const auto* text = message->get_if<std::string>()) {
+        large_seen = *text == large;
+        continue;
+      }
+      const auto pair = message->get<std::vector<std::uint64_t>>();
+      if (pair.at(1) != next.at(pair.at(0))) ++misplaced;
+      ++next.at(pair.at(0));
+    }
+    return std::vector<std::uint64_t>{next[0], next[1], misplaced, large_seen ? 1U : 0U};
+  });
+  const RemoteTask target = b.export_task(receiver);
+  REQUIRE(a.peer(b.location(), 5s));
+  auto stream = [&](std::uint64_t sender) {
+    for (std::uint64_t i = 0; i < per_thread; ++i) {
+      REQUIRE(a.send(target, std::vector<std::uint64_t>{sender, i}));
+      if (sender == 0 && i == per_thread / 2) REQUIRE(a.send(target, large));
+    }
+  };
+  std::thread other(stream, 1);
+  stream(0);
+  other.join();
+  const auto result = receiver.value(20s).get<std::vector<std::uint64_t>>();
+  CHECK(result == std::vector<std::uint64_t>{per_thread, per_thread, 0, 1});
 }
