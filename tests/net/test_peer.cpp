@@ -2,8 +2,10 @@
 // "LOCATION <host> <port>" and serves registered tasks until its stdin closes:
 // - "echo": sends the text of each EchoRequest back to its reply_to;
 // - "worker": waits for one string: "finish" returns 42, "fail" throws std::runtime_error.
-// Usage: net_test_peer <name> <secret> <heartbeat interval ms> <heartbeat timeout ms>
+// Channels: see test_peer_channels.hpp (extra arguments after the four common ones).
+// Usage: net_test_peer <name> <secret> <heartbeat interval ms> <heartbeat timeout ms> [channel role]
 #include "echo_protocol.hpp"
+#include "test_peer_channels.hpp"
 
 #include <picos/node.hpp>
 #include <picos/picos.hpp>
@@ -11,13 +13,14 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <span>
 #include <iostream>
 #include <stdexcept>
 #include <string>
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::cerr << "usage: net_test_peer <name> <secret> <heartbeat ms> <heartbeat timeout ms>\n";
+  if (argc < 5) {
+    std::cerr << "usage: net_test_peer <name> <secret> <heartbeat ms> <heartbeat timeout ms> [channel role]\n";
     return 2;
   }
   picos::NodeOptions options;
@@ -44,6 +47,7 @@ int main(int argc, char** argv) {
   node.register_task("worker", worker);
 
   std::cout << "LOCATION " << node.location().host << ' ' << node.location().port << std::endl;
+  const net_test::PeerChannels channels(node, std::span<char* const>(argv + 5, static_cast<std::size_t>(argc - 5)));
   char byte = 0;
   while (::read(0, &byte, 1) > 0) {
   }
