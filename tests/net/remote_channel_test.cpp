@@ -77,8 +77,8 @@ TEST_CASE("a peer locates a registered channel, subscribes a task and receives w
     CHECK(channel.subscribe(remote, 5s));  // again: still one subscriber
     CHECK(news.subscriber_count() == 2);
 
-    REQUIRE(channel.send(std::string("one")));   // from beta, through alpha
-    CHECK(news.send(std::string("two")) == 2);   // from alpha itself
+    CHECK(channel.deliver(std::string("one"), 5s) == 2);  // from beta, through alpha
+    CHECK(news.send(std::string("two")) == 2);            // from alpha itself
     CHECK(local.finish(10s).get<std::string>() == "one|two");
     CHECK(remote.finish(10s).get<std::string>() == "one|two");
     CHECK_FALSE(nodes.beta.locate_channel("no such channel", nodes.alpha.location(), 5s).has_value());
