@@ -56,13 +56,15 @@ int main(int argc, char** argv) {
       return 1;
     }
     for (int n : numbers) {
-      std::cout << "deliver " << n << ": reached " << squares->deliver(n, 10s) << " tasks" << std::endl;
+      const std::size_t reached = squares->deliver(n, 10s);
+      std::cout << "deliver " << n << ": reached " << reached << " tasks" << std::endl;
     }
     direct.finish(20s);
     behind_mirror.finish(20s);
     squares->unsubscribe(direct, 10s);
     squares->unsubscribe(mirror, 10s);
-    std::cout << "after unsubscribing: reached " << squares->deliver(5, 10s) << " task(s)" << std::endl;
+    const std::size_t reached = squares->deliver(5, 10s);
+    std::cout << "after unsubscribing: reached " << reached << " task (the server's)" << std::endl;
     return 0;
   });
   return client.value(60s).get<int>();
