@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <memory>
 #include <string>
 
 namespace {
@@ -86,7 +87,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.name = name;
-  picos::Node node(options);
+  std::unique_ptr<picos::Node> joined;
+  try {
+    joined = std::make_unique<picos::Node>(options);
+  } catch (const std::exception& error) {  // e.g. --discover on a build without UDP discovery
+    std::cerr << "chat_chan_client: cannot join the network: " << error.what() << '\n';
+    return 1;
+  }
+  picos::Node& node = *joined;
 
   picos::Task client = picos::spawn([&]() -> int {
     const std::optional<picos::RemoteChannel> chat = find_chat(node, server);

@@ -16,7 +16,8 @@
 /// processes cannot be refused when it is built, unlike a local one).
 ///
 /// Calls marked [B] block: from a task they suspend only that task, from a plain thread they
-/// block the thread; each returns within its timeout (plus scheduling delay). When the channel's
+/// block the thread; each returns within its timeout (plus scheduling delay; deliver() allows one
+/// second more for the owner's answer). When the channel's
 /// node is offline or goes offline meanwhile they fail at once or when the timeout ends (false or
 /// 0). Messages to a channel of another node are serialized here: their type must be registered
 /// (see serialization.hpp).
@@ -124,8 +125,11 @@ class RemoteChannel {
   /// (n == 0: no wait), then sends `message` through it, like Channel::deliver(). Returns the
   /// number of tasks reached, summed down the owner's hierarchy (remote subscribers count as
   /// described above); 0 when the wait timed out, the channel was closed, a transform dropped the
-  /// message, the reference is stale or forged, the owner is offline, or no answer came in time
-  /// (then the message may have been sent). The owner waits at most one hour. Throws like send().
+  /// message, the reference is stale or forged, or the owner is offline. For a channel of another
+  /// node the caller waits up to one second longer than `timeout` for the owner's answer, so that
+  /// a 0 from a wait that timed out at the owner is reported as such; without an answer by then it
+  /// returns 0 too (the message may have been sent). The owner waits at most one hour. Throws
+  /// like send().
   std::size_t deliver(const Message& message, Timeout timeout = std::chrono::seconds(10), std::size_t n = 0) const;
 
   /// Handles are equal when their references are.

@@ -18,6 +18,8 @@ namespace {
 // Peers may make this many deliver calls wait for subscribers at once; more are answered 0 at
 // once, so a peer cannot pile up waiting tasks.
 constexpr std::size_t max_waiting_deliveries = 1024;
+// Subscriptions whose subscriber's node is being connected to, at once; more are answered 0.
+constexpr std::size_t max_connecting_subscriptions = 64;
 // Longest wait for subscribers a peer may ask for.
 constexpr auto max_deliver_wait = std::chrono::hours(1);
 
@@ -155,6 +157,13 @@ void ChannelService::serve_subscribe(const ChannelSubscribePayload& request) {
   }
   // The subscriber's node is not linked yet (a third node, or the requester's link still being
   // dialled back): connect first, without holding up this connection.
+  if (connecting_subscriptions_.fetch_add(1) >= max_connecting_subscriptions) {
+    connecting_subscriptions_.fetch_sub(1);
+    log(LogLevel::warning, "picos: too many channel subscribers being connected to; one from ", request.reply_to,
+        " refused");
+    if (request.request_id != 0) reply(request.reply_to, {request.request_id, 0, {}});
+    return;
+  }
   core_.spawn_service("net-channel-subscribe", [this, request] {
     std::int64_t result = 0;
     if (core_.connect(request.subscriber.origin, core_.options.connect_timeout)) {
@@ -162,6 +171,7 @@ void ChannelService::serve_subscribe(const ChannelSubscribePayload& request) {
     } else {
       log(LogLevel::info, "picos: channel subscriber at ", request.subscriber.origin, " cannot be reached");
     }
+    connecting_subscriptions_.fetch_sub(1);
     if (request.request_id != 0) reply(request.reply_to, {request.request_id, result, {}});
   });
 }

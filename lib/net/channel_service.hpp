@@ -59,6 +59,7 @@ class ChannelService {
   detail::NodeCore& core_;
   std::shared_ptr<ChannelOutlet> outlet_;
   std::atomic<std::size_t> waiting_deliveries_{0};
+  std::atomic<std::size_t> connecting_subscriptions_{0};
   Task watcher_;
 };
 

@@ -34,6 +34,11 @@ namespace {
 
 using Subscriber = net::ChannelSubscriberRef;
 
+// How much longer than its timeout a deliver waits for the owner's answer: the owner waits the
+// whole timeout for subscribers, and its answer (0 when they did not come) must still arrive, or
+// the caller would report 0 for a message the owner may send later.
+constexpr auto deliver_answer_grace = std::chrono::seconds(1);
+
 bool is_online(const detail::NodeCore& core, const Location& node) {
   const auto peers = core.online_peers();
   return std::find(peers.begin(), peers.end(), node) != peers.end();
@@ -146,7 +151,8 @@ std::size_t RemoteChannel::deliver(const Message& message, Timeout timeout, std:
     return *reached;
   }
   const Bytes encoded = serialize(message);
-  const auto answer = ask(core, reference_.origin, timeout, [&](std::uint64_t id) {
+  const Timeout answer_timeout = timeout.is_infinite() ? timeout : Timeout(timeout.duration() + deliver_answer_grace);
+  const auto answer = ask(core, reference_.origin, answer_timeout, [&](std::uint64_t id) {
     const net::ChannelSendPayload request{id, core.self.location, reference_, n, wire_timeout(timeout), encoded};
     return net::encode_frame(net::FrameKind::channel_send, net::encode_payload(request), core.options.max_frame_size);
   });

@@ -192,13 +192,18 @@ TEST_CASE("a task of a third node subscribed by reference receives the messages;
     Channel news("news");
     REQUIRE(news.register_name());
     REQUIRE(nodes.beta.peer(gamma.location(), 5s));
-    const Task receiver = collector(1);
+    const Task receiver = collector(2);
     const picos::RemoteTask reference = gamma.export_task(receiver);
     RemoteChannel channel = nodes.locate("news");
     REQUIRE(channel.subscribe(reference, 10s));
     CHECK(channel.deliver(std::string("via alpha"), 5s) == 1);
-    CHECK(receiver.finish(10s).get<std::string>() == "via alpha");
     CHECK(channel.unsubscribe(reference, 5s));
+    CHECK(news.subscriber_count() == 0);
+    // The owner's own node may subscribe it as well, through a reference to its own channel.
+    const RemoteChannel own(nodes.alpha, nodes.alpha.export_channel(news));
+    REQUIRE(own.subscribe(reference, 10s));
+    CHECK(own.deliver(std::string("from the owner"), 5s) == 1);
+    CHECK(receiver.finish(10s).get<std::string>() == "via alpha|from the owner");
   });
 }
 
@@ -316,7 +321,7 @@ TEST_CASE("a cycle of channels across two nodes is cut after the hop limit inste
     Channel pong("pong");
     const Task receiver = picos::spawn([] {
       int seen = 0;
-      while (next_of<std::string>(1s)) ++seen;
+      while (next_of<std::string>(3s)) ++seen;
       return seen;
     });
     REQUIRE(pong.subscribe(receiver));
