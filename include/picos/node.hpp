@@ -4,9 +4,9 @@
 ///
 /// A Node listens for peers on TCP, authenticates every connection with the shared secret
 /// (HMAC-SHA256 challenge-response in both directions; the secret is never sent), and lets local
-/// tasks exchange messages with tasks of other processes through RemoteTask references. All
-/// network I/O runs on the node's own internal scheduler thread, so a busy user task does not
-/// stall peer traffic. Peers send heartbeats; a peer that stays silent longer than
+/// tasks exchange messages with tasks of other processes through RemoteTask references, and use
+/// channels of other processes (locate_channel(), see remote_channel.hpp). All network I/O runs
+/// on the node's own internal scheduler thread, so a busy user task does not stall peer traffic. Peers send heartbeats; a peer that stays silent longer than
 /// `heartbeat_timeout` (or whose connection fails) is declared offline: peer-status subscribers
 /// and monitors of its tasks are told.
 ///
