@@ -338,3 +338,22 @@ TEST_CASE("a cycle of channels across two nodes is cut after the hop limit inste
     ping.close();
   });
 }
+
+TEST_CASE("remote channel calls work from a plain thread, including a deliver that waits for subscribers") {
+  Pair nodes;
+  Channel news("news");
+  REQUIRE(news.register_name());
+  RemoteChannel channel = nodes.locate("news");
+  const Task receiver = picos::spawn([] {
+    std::string seen;
+    for (int i = 0; i < 2; ++i) seen += this_task::receive(10s).value_or(Message(std::string("?"))).get<std::string>();
+    return seen;
+  });
+  REQUIRE(channel.subscribe(receiver, 5s));
+  CHECK(channel.deliver(std::string("a"), 5s) == 1);
+  // A channel of this node with n > 0: the node's own task waits, not this thread's.
+  const RemoteChannel own(nodes.alpha, nodes.alpha.export_channel(news));
+  CHECK(own.deliver(std::string("b"), 5s, 1) == 1);
+  CHECK(own.deliver(std::string("c"), 200ms, 2) == 0);
+  CHECK(receiver.value(10s).get<std::string>() == "ab");
+}
