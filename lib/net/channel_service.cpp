@@ -87,6 +87,15 @@ void ChannelService::drop_subscribers_at(const Location& node) {
 }
 
 void ChannelService::serve(const Frame& frame) {
+  serve_one(frame);
+  // A peer streaming channel frames keeps this connection's reader busy without a pause (its
+  // reads find data at once), while the answers and messages these frames produce, and our
+  // heartbeats, wait in our link writers on the same scheduler. Yielding after each frame lets
+  // them go out; otherwise the peers would see our links fall silent and declare us offline.
+  this_task::yield();
+}
+
+void ChannelService::serve_one(const Frame& frame) {
   switch (frame.kind) {
     case FrameKind::channel_locate: serve_locate(decode_payload<ChannelLocatePayload>(frame.payload)); return;
     case FrameKind::channel_subscribe: serve_subscribe(decode_payload<ChannelSubscribePayload>(frame.payload)); return;

@@ -32,8 +32,9 @@ class ChannelService {
 
   ChannelExportTable exports;
 
-  // Serves a channel_* frame from a peer. Throws SerializationError for a malformed payload and
-  // ProtocolError for an invalid field (the caller then closes that connection).
+  // Serves a channel_* frame from a peer, then lets the scheduler's other tasks run. Must be
+  // called from a task of the node's scheduler. Throws SerializationError for a malformed payload
+  // and ProtocolError for an invalid field (the caller then closes that connection).
   void serve(const Frame& frame);
 
   // Adds (or removes) `subscriber` at the channel of this node `channel` names. 1 done, 0 not
@@ -46,6 +47,7 @@ class ChannelService {
   void detach() noexcept;
 
  private:
+  void serve_one(const Frame& frame);
   void serve_locate(const ChannelLocatePayload& request);
   void serve_subscribe(const ChannelSubscribePayload& request);
   void serve_send(ChannelSendPayload request);
