@@ -9,9 +9,10 @@
 /// sender reach each task in the order sent, also through a hierarchy. A subscribed task that has
 /// ended, or a subscribed channel that was closed, is dropped at the next send.
 ///
-/// Channel is a cheap, copyable handle (a reference count) that may be sent in messages. All
-/// members are thread-safe. The reference is local today; the net module will let a handle refer
-/// to a channel in another process (the timeouts below are for those remote calls).
+/// Channel is a cheap, copyable handle (a reference count) to a channel of this process. All
+/// members are thread-safe. Other processes reach a channel through the net module: see
+/// remote_channel.hpp (Node::locate_channel(), RemoteChannel); this handle never blocks on them,
+/// and the `timeout` parameters of subscribe()/unsubscribe() are unused.
 
 #include <picos/message.hpp>
 #include <picos/task.hpp>
@@ -54,15 +55,14 @@ class Channel {
   [[nodiscard]] bool is_open() const noexcept;
 
   /// Adds `task` as a subscriber (again is a no-op). Wakes deliver() calls waiting for
-  /// subscribers. Returns false when the channel is closed or the task has ended. Never blocks
-  /// for local channels; `timeout` limits the wait for a remote one.
+  /// subscribers. Returns false when the channel is closed or the task has ended. Never blocks.
   bool subscribe(const Task& task, Timeout timeout = {}) const;
   /// Adds another channel as a subscriber, building a hierarchy. Returns false when either is
   /// closed. Throws std::invalid_argument when `channel` is this channel or (transitively)
   /// already receives from it, which would make a cycle.
   bool subscribe(const Channel& channel, Timeout timeout = {}) const;
 
-  /// Removes a subscriber; false when it was not subscribed. Never blocks for local channels.
+  /// Removes a subscriber; false when it was not subscribed. Never blocks.
   bool unsubscribe(const Task& task, Timeout timeout = {}) const;
   bool unsubscribe(const Channel& channel, Timeout timeout = {}) const;
 
@@ -88,14 +88,15 @@ class Channel {
   /// unregisters it and frees its name. Later calls fail (false / 0). Never blocks.
   void close() const;
 
-  /// Makes the channel findable with Channel::locate() (and, later, by other processes).
-  /// Returns false when closed. Never blocks.
+  /// Makes the channel findable with Channel::locate() and, through a Node, by other processes
+  /// (Node::locate_channel()). Returns false when closed. Never blocks.
   bool register_name() const;
   /// Undoes register_name(); false when it was not registered.
   bool unregister_name() const;
 
-  /// [B] Finds a registered, open channel by name: in this process now (returns at once); with
-  /// the net module also at other peers, waiting up to `timeout`. std::nullopt when not found.
+  /// Finds a registered, open channel of this process by name; std::nullopt when there is none.
+  /// Never blocks (`timeout` is unused); channels of other processes are found with
+  /// Node::locate_channel().
   [[nodiscard]] static std::optional<Channel> locate(const std::string& name, Timeout timeout = {});
 
   /// Handles are equal when they refer to the same channel.

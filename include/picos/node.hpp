@@ -4,9 +4,9 @@
 ///
 /// A Node listens for peers on TCP, authenticates every connection with the shared secret
 /// (HMAC-SHA256 challenge-response in both directions; the secret is never sent), and lets local
-/// tasks exchange messages with tasks of other processes through RemoteTask references. All
-/// network I/O runs on the node's own internal scheduler thread, so a busy user task does not
-/// stall peer traffic. Peers send heartbeats; a peer that stays silent longer than
+/// tasks exchange messages with tasks of other processes through RemoteTask references, and use
+/// channels of other processes (locate_channel(), see remote_channel.hpp). All network I/O runs
+/// on the node's own internal scheduler thread, so a busy user task does not stall peer traffic. Peers send heartbeats; a peer that stays silent longer than
 /// `heartbeat_timeout` (or whose connection fails) is declared offline: peer-status subscribers
 /// and monitors of its tasks are told.
 ///
@@ -18,6 +18,7 @@
 
 #include <picos/location.hpp>
 #include <picos/message.hpp>
+#include <picos/remote_channel.hpp>
 #include <picos/remote_task.hpp>
 #include <picos/task.hpp>
 #include <picos/timeout.hpp>
@@ -182,7 +183,20 @@ class Node {
   /// handle.
   bool monitor(const Task& monitor, const RemoteTask& target, Timeout timeout = std::chrono::seconds(10));
 
+  /// Makes `channel` reachable from peers and returns its reference (the same one on every call
+  /// while the channel lives); see remote_channel.hpp. Throws std::invalid_argument for an empty
+  /// handle. Never blocks.
+  ChannelReference export_channel(const Channel& channel);
+  /// [B] Finds the open channel registered under `name` (Channel::register_name()): at `where`
+  /// when given (this node's own location means this process), otherwise in this process first,
+  /// then at every peer online now. Waits for a positive answer or for every asked peer to say
+  /// no; std::nullopt then, on timeout, or when `where` is not a peer. The result is bound to
+  /// this node.
+  std::optional<RemoteChannel> locate_channel(const std::string& name, std::optional<Location> where = std::nullopt,
+                                              Timeout timeout = std::chrono::seconds(10));
+
  private:
+  friend class RemoteChannel;
   std::unique_ptr<detail::NodeCore> core_;
 };
 

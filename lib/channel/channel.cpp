@@ -52,15 +52,20 @@ bool reaches(const std::shared_ptr<ChannelState>& from, const ChannelState* targ
   return false;
 }
 
-// Adds a subscriber unless present; false when the channel is closed.
+const std::string& no_name() {
+  static const std::string empty;
+  return empty;
+}
+
+}  // namespace
+
 bool add_subscriber(ChannelState& state, ChannelState::Subscriber subscriber) {
   std::vector<ChannelState::DeliverWaiter> waiters;
   {
     std::lock_guard<std::mutex> lock(state.mutex);
     if (!state.open) return false;
-    const bool present = std::any_of(state.subscribers.begin(), state.subscribers.end(), [&](const auto& s) {
-      return subscriber.channel ? s.channel == subscriber.channel : s.task == subscriber.task;
-    });
+    const bool present = std::any_of(state.subscribers.begin(), state.subscribers.end(),
+                                     [&](const auto& s) { return s.same_as(subscriber); });
     if (present) return true;
     state.subscribers.push_back(std::move(subscriber));
     waiters.swap(state.deliver_waiters);
@@ -69,22 +74,15 @@ bool add_subscriber(ChannelState& state, ChannelState::Subscriber subscriber) {
   return true;
 }
 
-bool remove_subscriber(ChannelState& state, const Task* task, const ChannelState* channel) {
+bool remove_subscriber(ChannelState& state, const ChannelState::Subscriber& subscriber) {
   std::lock_guard<std::mutex> lock(state.mutex);
-  const auto found = std::find_if(state.subscribers.begin(), state.subscribers.end(), [&](const auto& s) {
-    return channel != nullptr ? s.channel.get() == channel : s.task == *task;
-  });
+  const auto found = std::find_if(state.subscribers.begin(), state.subscribers.end(),
+                                  [&](const auto& s) { return s.same_as(subscriber); });
   if (found == state.subscribers.end()) return false;
   state.subscribers.erase(found);
   return true;
 }
 
-const std::string& no_name() {
-  static const std::string empty;
-  return empty;
-}
-
-}  // namespace
 }  // namespace detail
 
 Channel::Channel(std::string name, ChannelTransform transform) {
@@ -104,7 +102,7 @@ bool Channel::is_open() const noexcept {
 
 bool Channel::subscribe(const Task& task, Timeout /*timeout*/) const {
   if (!state_ || !task.is_alive()) return false;
-  return detail::add_subscriber(*state_, {task, nullptr});
+  return detail::add_subscriber(*state_, {task, nullptr, nullptr});
 }
 
 bool Channel::subscribe(const Channel& channel, Timeout /*timeout*/) const {
@@ -113,15 +111,15 @@ bool Channel::subscribe(const Channel& channel, Timeout /*timeout*/) const {
     throw std::invalid_argument("picos: subscribing channel '" + channel.name() + "' to '" + name() +
                                 "' would make a cycle");
   }
-  return detail::add_subscriber(*state_, {Task{}, channel.state_});
+  return detail::add_subscriber(*state_, {Task{}, channel.state_, nullptr});
 }
 
 bool Channel::unsubscribe(const Task& task, Timeout /*timeout*/) const {
-  return state_ && detail::remove_subscriber(*state_, &task, nullptr);
+  return state_ && task.valid() && detail::remove_subscriber(*state_, {task, nullptr, nullptr});
 }
 
 bool Channel::unsubscribe(const Channel& channel, Timeout /*timeout*/) const {
-  return state_ && channel.state_ && detail::remove_subscriber(*state_, nullptr, channel.state_.get());
+  return state_ && channel.state_ && detail::remove_subscriber(*state_, {Task{}, channel.state_, nullptr});
 }
 
 std::size_t Channel::subscriber_count() const {

@@ -16,9 +16,7 @@ namespace {
 void drop_subscribers(ChannelState& state, const std::vector<ChannelState::Subscriber>& gone) {
   std::lock_guard<std::mutex> lock(state.mutex);
   for (const auto& dead : gone) {
-    std::erase_if(state.subscribers, [&](const auto& s) {
-      return dead.channel ? s.channel == dead.channel : (!s.channel && s.task == dead.task);
-    });
+    std::erase_if(state.subscribers, [&](const auto& s) { return s.same_as(dead); });
   }
 }
 
@@ -45,9 +43,19 @@ std::size_t send_through(const std::shared_ptr<ChannelState>& state, Message&& m
   }
   std::size_t reached = 0;
   std::vector<ChannelState::Subscriber> gone;
+  std::optional<Bytes> encoded;  // serialized once for all remote subscribers
   for (std::size_t i = 0; i < subscribers.size(); ++i) {
-    Message copy = i + 1 == subscribers.size() ? std::move(message) : Message(message);
     const ChannelState::Subscriber& subscriber = subscribers[i];
+    if (subscriber.remote) {
+      // Remote subscribers read the message without taking it, so no copy is made for them.
+      switch (subscriber.remote->forward(message, encoded)) {
+        case RemoteSubscriber::Outcome::queued: ++reached; break;
+        case RemoteSubscriber::Outcome::not_sent: break;
+        case RemoteSubscriber::Outcome::unreachable: gone.push_back(subscriber); break;
+      }
+      continue;
+    }
+    Message copy = i + 1 == subscribers.size() ? std::move(message) : Message(message);
     if (subscriber.channel) {
       bool open = false;
       {

@@ -80,6 +80,11 @@ const char* to_string(FrameKind kind) noexcept {
     case FrameKind::monitor_reply: return "monitor_reply";
     case FrameKind::monitor_status: return "monitor_status";
     case FrameKind::bye: return "bye";
+    case FrameKind::channel_locate: return "channel_locate";
+    case FrameKind::channel_subscribe: return "channel_subscribe";
+    case FrameKind::channel_send: return "channel_send";
+    case FrameKind::channel_reply: return "channel_reply";
+    case FrameKind::channel_message: return "channel_message";
   }
   return "unknown";
 }

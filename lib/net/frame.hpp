@@ -38,8 +38,13 @@ enum class FrameKind : std::uint8_t {
   monitor_reply = 13,  // answer to monitor
   monitor_status = 14, // a monitored task ended
   bye = 15,            // orderly close of a link
+  channel_locate = 16,     // which channel is registered under a name?
+  channel_subscribe = 17,  // add or remove a subscriber of a channel
+  channel_send = 18,       // a message for a channel (a deliver when request_id != 0)
+  channel_reply = 19,      // answer to 16-18, on the answering node's own link
+  channel_message = 20,    // a channel's message for one of its subscribers
 };
-inline constexpr std::uint8_t last_frame_kind = 15;
+inline constexpr std::uint8_t last_frame_kind = 20;
 
 struct Frame {
   FrameKind kind = FrameKind::ping;

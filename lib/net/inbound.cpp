@@ -1,5 +1,7 @@
 // Inbound connections: accepting, authenticating as the server, and serving a peer's requests
-// (messages for local tasks, locate, monitor, monitor results, heartbeats).
+// (messages for local tasks, locate, monitor, monitor results, heartbeats; channel frames go to
+// the channel service).
+#include "net/channel_service.hpp"
 #include "net/node_core.hpp"
 #include "net/send_frame.hpp"
 #include "net/wire.hpp"
@@ -140,6 +142,14 @@ bool NodeCore::serve_frame(net::FrameStream& stream, const net::Frame& frame) {
     case net::FrameKind::monitor_status: {
       const auto notice = net::decode_payload<net::MonitorStatusPayload>(frame.payload);
       accept_monitor_status(notice.target, notice.monitor, notice.status);
+      return true;
+    }
+    case net::FrameKind::channel_locate:
+    case net::FrameKind::channel_subscribe:
+    case net::FrameKind::channel_send:
+    case net::FrameKind::channel_reply:
+    case net::FrameKind::channel_message: {
+      if (const auto service = channels()) service->serve(frame);
       return true;
     }
     case net::FrameKind::bye: return false;

@@ -93,6 +93,7 @@ NodeCore::NodeCore(NodeOptions node_options)
 
 NodeCore::~NodeCore() {
   stopping_ = true;
+  detach_channels();
   keeper_.send(Message(true));
   thread_.join();
   // Unwinds the daemon tasks (links, inbound connections, waiters) while the state they use is

@@ -27,6 +27,7 @@
 #include <vector>
 
 namespace picos::net {
+class ChannelService;
 class Discovery;
 }
 
@@ -71,6 +72,16 @@ class NodeCore {
   std::int32_t accept_message(const RemoteTask& target, std::span<const std::byte> message);
   std::int32_t accept_monitor(const RemoteTask& target, const RemoteTask& monitor);
   void accept_monitor_status(const RemoteTask& target, const RemoteTask& monitor, std::span<const std::byte> status);
+
+  // --- remote channels (node_channels.cpp) ---
+  // The node's channel service, created on first use; nullptr once the node is closing.
+  std::shared_ptr<net::ChannelService> channels();
+  // Stops the channel service from feeding remote subscribers; the first step of closing.
+  void detach_channels() noexcept;
+  // A daemon task on the network scheduler, for the node's services.
+  Task spawn_service(const char* name, std::function<void()> body);
+  // Hands `reply` to the caller of request() waiting for `request_id` (dropped when none waits).
+  void answer_request(std::uint64_t request_id, net::Frame reply);
 
  private:
   struct Link {
@@ -151,6 +162,10 @@ class NodeCore {
   std::multimap<Location, WatchedRemote> remote_monitors_;
   // Local task id → (its reference, the remote monitors of it).
   std::unordered_map<std::uint64_t, std::pair<RemoteTask, std::vector<RemoteTask>>> served_monitors_;
+
+  std::mutex channels_mutex_;
+  bool channels_closed_ = false;
+  std::shared_ptr<net::ChannelService> channels_;
 };
 
 template <class F>

@@ -55,6 +55,21 @@ void decode_payload_of(const picos::net::Frame& frame) {
       } catch (const picos::SerializationError&) {
       }
       break;
+    case FrameKind::channel_locate: decode_as<picos::net::ChannelLocatePayload>(payload); break;
+    case FrameKind::channel_subscribe: decode_as<picos::net::ChannelSubscribePayload>(payload); break;
+    case FrameKind::channel_reply: decode_as<picos::net::ChannelReplyPayload>(payload); break;
+    case FrameKind::channel_send:
+      try {
+        decode_message(picos::net::decode_payload<picos::net::ChannelSendPayload>(payload).message);
+      } catch (const picos::SerializationError&) {
+      }
+      break;
+    case FrameKind::channel_message:
+      try {
+        decode_message(picos::net::decode_payload<picos::net::ChannelMessagePayload>(payload).message);
+      } catch (const picos::SerializationError&) {
+      }
+      break;
     default: break;  // handshake kinds: see net_handshake_fuzz.cpp
   }
 }

@@ -1,6 +1,7 @@
 // Real processes on loopback: the helper net_test_peer (PICOS_NET_TEST_PEER) is a remote node.
 #include "echo_protocol.hpp"
 #include "net_support.hpp"
+#include "peer_process.hpp"
 #include "run_in.hpp"
 
 #include <picos/node.hpp>
@@ -9,8 +10,6 @@
 #include <doctest/doctest.h>
 
 #include <csignal>
-#include <cstdlib>
-#include <sstream>
 
 using namespace net_test;
 using picos::Delivery;
@@ -21,31 +20,6 @@ using picos::RemoteMonitorStatus;
 using picos::RemoteTask;
 using picos::Subprocess;
 namespace this_task = picos::this_task;
-
-namespace {
-
-std::string helper_path() {
-  const char* path = std::getenv("PICOS_NET_TEST_PEER");
-  REQUIRE_MESSAGE(path != nullptr, "PICOS_NET_TEST_PEER must name the net_test_peer binary");
-  return path;
-}
-
-// [B] Starts a helper node and returns it with its location.
-std::pair<Subprocess, Location> start_helper(const std::string& name, const std::string& secret, int heartbeat_ms,
-                                             int timeout_ms) {
-  picos::SubprocessOptions options;
-  options.argv = {helper_path(), name, secret, std::to_string(heartbeat_ms), std::to_string(timeout_ms)};
-  options.pipe_stderr = false;
-  Subprocess child = Subprocess::spawn(options);
-  std::istringstream line(child.readline(10s));
-  std::string word;
-  Location location;
-  line >> word >> location.host >> location.port;
-  REQUIRE(word == "LOCATION");
-  return {std::move(child), location};
-}
-
-}  // namespace
 
 TEST_CASE("another process: connect, locate, send, deliver and monitor a remote task to its end") {
   Node node(loopback_options("tester"));
