@@ -149,6 +149,10 @@ class Node {
   /// handle.
   bool monitor(const Task& monitor, const RemoteTask& target, Timeout timeout = std::chrono::seconds(10));
 
+  /// For the library's own modules (e.g. remote task invocation, rti.hpp): the node's internals.
+  /// Not for applications. Never blocks.
+  [[nodiscard]] detail::NodeCore& core() const noexcept { return *core_; }
+
  private:
   std::unique_ptr<detail::NodeCore> core_;
 };

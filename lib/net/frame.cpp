@@ -76,6 +76,12 @@ const char* to_string(FrameKind kind) noexcept {
     case FrameKind::monitor_reply: return "monitor_reply";
     case FrameKind::monitor_status: return "monitor_status";
     case FrameKind::bye: return "bye";
+    case FrameKind::rti_locate: return "rti_locate";
+    case FrameKind::rti_locate_reply: return "rti_locate_reply";
+    case FrameKind::rti_call: return "rti_call";
+    case FrameKind::rti_call_reply: return "rti_call_reply";
+    case FrameKind::rti_monitor: return "rti_monitor";
+    case FrameKind::rti_monitor_reply: return "rti_monitor_reply";
   }
   return "unknown";
 }

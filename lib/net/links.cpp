@@ -2,6 +2,7 @@
 // heartbeats) and the reader (takes replies, watches the heartbeat), and losing a link.
 #include "net/node_core.hpp"
 #include "net/wire.hpp"
+#include "rti/net_hooks.hpp"
 
 #include <picos/log.hpp>
 #include <picos/this_task.hpp>
@@ -33,6 +34,9 @@ std::optional<std::uint64_t> reply_id(const net::Frame& frame) {
     case net::FrameKind::ack:
     case net::FrameKind::monitor_reply: return net::decode_payload<net::ResultPayload>(frame.payload).request_id;
     case net::FrameKind::locate_reply: return net::decode_payload<net::LocateReplyPayload>(frame.payload).request_id;
+    case net::FrameKind::rti_locate_reply:
+    case net::FrameKind::rti_call_reply:
+    case net::FrameKind::rti_monitor_reply: return rti::detail::reply_request_id(frame);
     default: return std::nullopt;
   }
 }
