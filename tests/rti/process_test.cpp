@@ -221,3 +221,44 @@ TEST_CASE("another process: when the server is killed, a caller's wait ends as u
     (void)child.wait(10s);
   });
 }
+
+TEST_CASE("another process: when the server freezes, a caller's wait ends as unreachable by the heartbeat") {
+  Node node(loopback_options("caller"));
+  picos_test::run_in([&] {
+    auto [child, location] = start_helper("sleeper");
+    REQUIRE(node.peer(location, 5s));
+    auto nap = picos::rti::locate(node, "nap", location, 5s);
+    REQUIRE(nap);
+    const Invocation run = nap->call(5s, 60000);
+    child.kill(SIGSTOP);
+    const auto stopped_at = std::chrono::steady_clock::now();
+    // The kernel still acknowledges TCP for a stopped process: only the missing heartbeats tell.
+    const RemoteMonitorStatus status = run.wait(10s);
+    const auto waited = std::chrono::steady_clock::now() - stopped_at;
+    CHECK(status.kind == RemoteMonitorStatus::Kind::unreachable);
+    CHECK(waited >= 500ms);
+    CHECK(waited < 5s);  // heartbeat_timeout 1 s plus one interval, with slack for a loaded machine
+    MESSAGE("wait ended " << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()
+                          << " ms after the server froze");
+    child.kill(SIGKILL);
+    (void)child.wait(10s);
+  });
+}
+
+TEST_CASE("another process: sequential calls take a bounded round trip each") {
+  Node node(loopback_options("caller"));
+  picos_test::run_in([&] {
+    auto [child, location] = start_helper("server");
+    REQUIRE(node.peer(location, 5s));
+    auto compute = picos::rti::locate(node, "compute", location, 5s);
+    REQUIRE(compute);
+    constexpr int calls = 300;
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < calls; ++i) REQUIRE(compute->call(5s, i, "").result<double>(5s) == doctest::Approx(i * 1.5));
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    CHECK(elapsed < 30s);
+    MESSAGE(calls << " sequential call + result round trips: "
+                  << std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count() / calls << " us each");
+    stop_helper(child);
+  });
+}
