@@ -171,6 +171,8 @@ template <class Function>
 struct FunctionTraits;
 template <class R, class... Args>
 struct FunctionTraits<std::function<R(Args...)>> {
+  static_assert(!(std::is_pointer_v<std::decay_t<Args>> || ...),
+                "picos::rti: service parameters are values decoded at the server; pointers cannot be");
   using Result = R;
   using Arguments = std::tuple<std::decay_t<Args>...>;
 };

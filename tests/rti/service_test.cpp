@@ -360,3 +360,33 @@ TEST_CASE("waiting for a result from a plain thread works and times out with a s
   holder.send(picos::Message(true));
   loop.join();
 }
+
+TEST_CASE("a malformed rti frame closes only that connection and the server goes on serving") {
+  Node server(loopback_options("server"));
+  Node client(loopback_options("client"));
+  picos_test::run_in([&] {
+    Service twice(server, "twice", [](int n) { return 2 * n; });
+    client.peer_status(this_task::current());
+    REQUIRE(client.peer(server.location(), 5s));
+    REQUIRE(next_of<picos::PeerStatus>()->status == picos::PeerStatus::Status::online);
+    const picos::Bytes garbage{std::byte{1}, std::byte{0xff}, std::byte{0xff}, std::byte{0xff}};
+    REQUIRE(client.core().queue_frame(server.location(),
+                                      picos::net::encode_frame(picos::net::FrameKind::rti_call, garbage)));
+    auto offline = next_of<picos::PeerStatus>(5s);
+    REQUIRE(offline);
+    CHECK(offline->status == picos::PeerStatus::Status::offline);
+    REQUIRE(client.peer(server.location(), 5s));
+    auto service = picos::rti::locate(client, "twice", server.location(), 5s);
+    REQUIRE(service);
+    CHECK(service->call(5s, 21).result<int>(5s) == 42);
+  });
+}
+
+TEST_CASE("a service reference travels inside messages") {
+  picos::rti::ServiceReference reference{"compute", 7, 99, picos::Location{"127.0.0.1", 9705}};
+  const picos::Message copy = picos::deserialize(picos::serialize(picos::Message(reference)));
+  REQUIRE(copy.is<picos::rti::ServiceReference>());
+  CHECK(copy.get<picos::rti::ServiceReference>() == reference);
+  CHECK(copy.get<picos::rti::ServiceReference>().name == "compute");
+  CHECK(reference.to_string() == "compute#7@127.0.0.1:9705");
+}
