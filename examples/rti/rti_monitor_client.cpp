@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
     }
     for (const auto& [a, b] : divisions) {
       try {
-        std::cout << a << " / " << b << " = " << divide->call(10s, a, b).result<int>(10s) << std::endl;
+        const int quotient = divide->call(10s, a, b).result<int>(10s);
+        std::cout << a << " / " << b << " = " << quotient << std::endl;
       } catch (const picos::rti::RemoteError& error) {
         std::cout << a << " / " << b << " failed: " << error.error_type() << ": " << error.error_message() << std::endl;
       }
