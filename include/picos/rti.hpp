@@ -248,8 +248,10 @@ class BoundJob final : public Job {
 /// the node; destroying it (or close()) unregisters it and terminates its running invocations.
 /// Each call runs the function in a new task on ServiceOptions::scheduler; that task's name is the
 /// service's name, and it may use every task call (receive messages sent to its RemoteTask,
-/// sleep, do I/O...). Movable, not copyable. Must be destroyed before its Node, except that the
-/// destructor alone may run after it.
+/// sleep, do I/O...); calls interleave on that scheduler like any tasks. Members may be called
+/// from any thread or task. Movable, not copyable; a moved-from Service may only be destroyed or
+/// assigned to. Must be destroyed before its Node and its scheduler, except that the destructor
+/// alone may run after the Node.
 class Service {
  public:
   /// Registers `function` under `name` on `node`. `function` is a callable with one call operator
@@ -288,12 +290,14 @@ class Service {
   /// RTI.monitor): at each one's end it receives a RemoteMonitorStatus (finished with the value,
   /// failed with the exception's type and text, or terminated) whose `task` is the invocation.
   /// False when the service is closed or has max_monitors monitors already; true also when `task`
-  /// already was one. Throws std::invalid_argument for an empty handle. Never blocks.
+  /// already was one. A monitor stays one until close() (a monitor that has ended is skipped).
+  /// Throws std::invalid_argument for an empty handle. Never blocks.
   bool monitor(const Task& task);
 
   /// Unregisters the service (later calls fail with CallFailure::no_service, also for
   /// references located before) and terminates its running invocations (their monitors and
-  /// callers learn they were terminated). Idempotent. Never blocks.
+  /// callers learn they were terminated). Idempotent. Never blocks: it does not wait for the
+  /// invocations to unwind (a running one is unwound at its next blocking call).
   void close();
 
  private:

@@ -338,24 +338,30 @@ TEST_CASE("closing a service terminates its running invocations and refuses late
   });
 }
 
-TEST_CASE("waiting for a result from a plain thread works and times out with a system error") {
-  Node node(loopback_options("solo"));
+TEST_CASE("calls and waits work from a plain thread, and a wait times out with a system error") {
+  Node server(loopback_options("server"));
+  Node client(loopback_options("client"));
   picos::Scheduler scheduler;
   ServiceOptions options;
   options.scheduler = &scheduler;
-  Service nap(node, "nap", [](int ms) {
+  Service nap(server, "nap", [](int ms) {
     this_task::sleep(std::chrono::milliseconds(ms));
     return ms;
   }, options);
   // Keeps the loop running until the end of the test.
   picos::Task holder = scheduler.spawn([] { (void)this_task::receive(30s); });
   std::thread loop([&scheduler] { scheduler.run(); });
-  auto service = picos::rti::locate(node, "nap", std::nullopt, 1s);
+  REQUIRE(client.peer(server.location(), 5s));
+  auto service = picos::rti::locate(client, "nap", server.location(), 5s);
   REQUIRE(service);
   Invocation run = service->call(5s, 200);
   const auto error = thrown_by<std::system_error>([&] { (void)run.wait(10ms); });
   CHECK(error.code() == std::errc::timed_out);
   CHECK(run.result<int>(5s) == 200);
+  // The same on the server's own node (no frames).
+  auto local = picos::rti::locate(server, "nap", std::nullopt, 1s);
+  REQUIRE(local);
+  CHECK(local->call(5s, 1).result<int>(5s) == 1);
   nap.close();
   holder.send(picos::Message(true));
   loop.join();
@@ -389,4 +395,39 @@ TEST_CASE("a service reference travels inside messages") {
   CHECK(copy.get<picos::rti::ServiceReference>() == reference);
   CHECK(copy.get<picos::rti::ServiceReference>().name == "compute");
   CHECK(reference.to_string() == "compute#7@127.0.0.1:9705");
+}
+
+TEST_CASE("several caller tasks with many calls in flight all get their own results") {
+  Node server(loopback_options("server"));
+  Node client(loopback_options("client"));
+  picos_test::run_in([&] {
+    Service square(server, "square", [](int n) {
+      this_task::yield();
+      return n * n;
+    });
+    REQUIRE(client.peer(server.location(), 5s));
+    auto service = picos::rti::locate(client, "square", server.location(), 5s);
+    REQUIRE(service);
+    constexpr int callers = 4;
+    constexpr int calls = 150;
+    constexpr std::size_t in_flight = 10;
+    std::vector<picos::Task> tasks;
+    for (int caller = 0; caller < callers; ++caller) {
+      tasks.push_back(picos::spawn([&service, caller]() -> int {
+        int correct = 0;
+        std::vector<std::pair<int, Invocation>> pending;
+        for (int i = 0; i < calls; ++i) {
+          const int n = caller * 1000 + i;
+          pending.emplace_back(n, service->call(10s, n));
+          if (pending.size() == in_flight || i + 1 == calls) {
+            for (auto& [sent, run] : pending) correct += run.result<int>(10s) == sent * sent ? 1 : 0;
+            pending.clear();
+          }
+        }
+        return correct;
+      }));
+    }
+    for (const picos::Task& task : tasks) CHECK(task.finish(60s).get<int>() == calls);
+    CHECK(square.running() == 0);
+  });
 }
