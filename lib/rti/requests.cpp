@@ -52,6 +52,13 @@ CallReply call_here(picos::detail::NodeCore& core, const CallRequest& request) {
     reply.error = unknown(request.service);
     return reply;
   }
+  if (request.result_monitor.name.size() > max_monitor_name) {
+    CallReply reply;
+    reply.outcome = static_cast<std::uint8_t>(CallFailure::bad_arguments);
+    reply.error = "picos: a call of " + service->reference.name + " names a result monitor with a name of " +
+                  std::to_string(request.result_monitor.name.size()) + " bytes";
+    return reply;
+  }
   if (request.signature.size() > max_signature) {
     CallReply reply;
     reply.outcome = static_cast<std::uint8_t>(CallFailure::bad_arguments);
@@ -68,6 +75,13 @@ MonitorReply monitor_here(picos::detail::NodeCore& core, const ServiceReference&
     MonitorReply reply;
     reply.outcome = static_cast<std::uint8_t>(CallFailure::no_service);
     reply.error = unknown(service);
+    return reply;
+  }
+  if (monitor.name.size() > max_monitor_name) {
+    MonitorReply reply;
+    reply.outcome = static_cast<std::uint8_t>(CallFailure::bad_arguments);
+    reply.error = "picos: a monitor of " + found->reference.name + " with a name of " +
+                  std::to_string(monitor.name.size()) + " bytes";
     return reply;
   }
   return found->add_monitor(monitor);

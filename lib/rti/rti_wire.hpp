@@ -14,6 +14,10 @@ namespace picos::rti::detail {
 // Longest parameter signature a call may name; a longer one is refused as bad arguments.
 inline constexpr std::size_t max_signature = 4096;
 
+// Longest task name accepted in a monitor reference from a peer: its name travels back in every
+// status frame, which must stay far below the frame limit.
+inline constexpr std::size_t max_monitor_name = 4096;
+
 // What a started call or an accepted monitor answers in `outcome` (else a CallFailure value).
 inline constexpr std::uint8_t outcome_ok = 0;
 

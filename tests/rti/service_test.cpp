@@ -160,6 +160,20 @@ TEST_CASE("mismatched arguments are refused with both signatures and the service
     const auto reply = picos::net::decode_payload<picos::rti::detail::CallReply>(replies.front().payload);
     CHECK(reply.outcome == static_cast<std::uint8_t>(CallFailure::bad_arguments));
     CHECK(reply.error.find("do not decode") != std::string::npos);
+    // A result monitor whose name would bloat every status frame is refused too.
+    forged.arguments = picos::rti::detail::encode_arguments(std::tuple<int, std::string>{1, "a"});
+    forged.result_monitor = picos::RemoteTask{std::string(10000, 'm'), 1, 2, client.location()};
+    const auto bloated = client.core().request(
+        {server.location()}, 5s,
+        [&](std::uint64_t id) {
+          forged.request_id = id;
+          return picos::net::encode_frame(picos::net::FrameKind::rti_call, picos::net::encode_payload(forged));
+        },
+        [](const picos::net::Frame&) { return true; });
+    REQUIRE(bloated.size() == 1);
+    const auto bloated_reply = picos::net::decode_payload<picos::rti::detail::CallReply>(bloated.front().payload);
+    CHECK(bloated_reply.outcome == static_cast<std::uint8_t>(CallFailure::bad_arguments));
+    CHECK(bloated_reply.error.find("result monitor") != std::string::npos);
     // Still serving, and the connection survived.
     CHECK(service->call(5s, 2, "abc").result<int>(5s) == 5);
     CHECK(compute.running() == 0);
