@@ -159,6 +159,8 @@ bool RemoteService::monitor(const Task& task, Timeout timeout) const {
     log(LogLevel::info, "picos: monitoring service ", reference_.to_string(), " refused: ", reply.error);
     return false;
   }
+  // Once per (service, task), however often it is asked.
+  core.forget_remote_monitor(node_watch(reference_), task);
   core.remember_remote_monitor(node_watch(reference_), task);
   return true;
 }
