@@ -2,7 +2,6 @@
 // (messages for local tasks, locate, monitor, monitor results, heartbeats).
 #include "net/node_core.hpp"
 #include "net/wire.hpp"
-#include "rti/net_hooks.hpp"
 
 #include <picos/log.hpp>
 #include <picos/this_task.hpp>

@@ -2,7 +2,6 @@
 // heartbeats) and the reader (takes replies, watches the heartbeat), and losing a link.
 #include "net/node_core.hpp"
 #include "net/wire.hpp"
-#include "rti/net_hooks.hpp"
 
 #include <picos/log.hpp>
 #include <picos/this_task.hpp>
