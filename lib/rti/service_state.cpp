@@ -2,6 +2,7 @@
 
 #include "net/node_core.hpp"
 
+#include <picos/errors.hpp>
 #include <picos/receive.hpp>
 #include <picos/this_task.hpp>
 
@@ -93,6 +94,12 @@ CallReply ServiceState::start(picos::detail::NodeCore& core, const std::string& 
   } catch (const std::exception& error) {
     return refused(CallFailure::bad_arguments, "picos: the arguments for service " + name + " " +
                                                    readable(signature) + " do not decode: " + quoted(error.what()));
+  } catch (const TaskTerminateUnwind&) {
+    throw;
+  } catch (...) {
+    // A user type's load() may throw anything; it must not take the peer's connection down.
+    return refused(CallFailure::bad_arguments, "picos: the arguments for service " + name + " " +
+                                                   readable(signature) + " do not decode (a non-standard exception)");
   }
   {
     std::lock_guard lock(mutex_);

@@ -46,6 +46,19 @@ struct Point {
 };
 PICOS_MESSAGE_TYPE(Point, "rti_test.point");
 
+// Its decoding throws something that is not a std::exception for a negative value.
+struct Picky {
+  int x = 0;
+  template <class A>
+  void serialize(A& a) {
+    a(x);
+    if constexpr (std::is_same_v<A, picos::BoundedInputArchive>) {
+      if (x < 0) throw x;
+    }
+  }
+};
+PICOS_MESSAGE_TYPE(Picky, "rti_test.picky");
+
 template <class E, class F>
 E thrown_by(F&& body) {
   try {
@@ -443,5 +456,20 @@ TEST_CASE("several caller tasks with many calls in flight all get their own resu
     }
     for (const picos::Task& task : tasks) CHECK(task.finish(60s).get<int>() == calls);
     CHECK(square.running() == 0);
+  });
+}
+
+TEST_CASE("an argument whose decoding throws a non-standard exception is refused and the service goes on") {
+  Node server(loopback_options("server"));
+  Node client(loopback_options("client"));
+  picos_test::run_in([&] {
+    Service picky(server, "picky", [](Picky p) { return p.x; });
+    REQUIRE(client.peer(server.location(), 5s));
+    auto service = picos::rti::locate(client, "picky", server.location(), 5s);
+    REQUIRE(service);
+    auto refused = thrown_by<CallError>([&] { (void)service->call(5s, Picky{-1}); });
+    CHECK(refused.failure() == CallFailure::bad_arguments);
+    CHECK(service->call(5s, Picky{5}).result<int>(5s) == 5);
+    CHECK(client.peers().size() == 1);
   });
 }
