@@ -194,6 +194,9 @@ class Node {
   /// this node.
   std::optional<RemoteChannel> locate_channel(const std::string& name, std::optional<Location> where = std::nullopt,
                                               Timeout timeout = std::chrono::seconds(10));
+  /// For the library's own modules (e.g. remote task invocation, rti.hpp): the node's internals.
+  /// Not for applications. Never blocks.
+  [[nodiscard]] detail::NodeCore& core() const noexcept { return *core_; }
 
  private:
   friend class RemoteChannel;

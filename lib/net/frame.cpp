@@ -85,6 +85,12 @@ const char* to_string(FrameKind kind) noexcept {
     case FrameKind::channel_send: return "channel_send";
     case FrameKind::channel_reply: return "channel_reply";
     case FrameKind::channel_message: return "channel_message";
+    case FrameKind::rti_locate: return "rti_locate";
+    case FrameKind::rti_locate_reply: return "rti_locate_reply";
+    case FrameKind::rti_call: return "rti_call";
+    case FrameKind::rti_call_reply: return "rti_call_reply";
+    case FrameKind::rti_monitor: return "rti_monitor";
+    case FrameKind::rti_monitor_reply: return "rti_monitor_reply";
   }
   return "unknown";
 }

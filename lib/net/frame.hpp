@@ -43,8 +43,14 @@ enum class FrameKind : std::uint8_t {
   channel_send = 18,       // a message for a channel (a deliver when request_id != 0)
   channel_reply = 19,      // answer to 16-18, on the answering node's own link
   channel_message = 20,    // a channel's message for one of its subscribers
+  rti_locate = 22,         // which service is registered under a name? (lib/rti)
+  rti_locate_reply = 23,   // answer to rti_locate
+  rti_call = 24,           // run a service's function with these arguments
+  rti_call_reply = 25,     // the invocation's task reference, or why it was refused
+  rti_monitor = 26,        // make a task a monitor of every invocation of a service
+  rti_monitor_reply = 27,  // answer to rti_monitor
 };
-inline constexpr std::uint8_t last_frame_kind = 20;
+inline constexpr std::uint8_t last_frame_kind = 27;
 
 struct Frame {
   FrameKind kind = FrameKind::ping;

@@ -153,6 +153,9 @@ bool NodeCore::serve_frame(net::FrameStream& stream, const net::Frame& frame) {
       return true;
     }
     case net::FrameKind::bye: return false;
+    case net::FrameKind::rti_locate:
+    case net::FrameKind::rti_call:
+    case net::FrameKind::rti_monitor: return rti::detail::serve_frame(*this, stream, frame);
     default: throw net::ProtocolError(std::string("unexpected ") + net::to_string(frame.kind) + " frame from a peer");
   }
 }

@@ -42,6 +42,9 @@ std::optional<std::uint64_t> reply_id(const net::Frame& frame) {
     case net::FrameKind::ack:
     case net::FrameKind::monitor_reply: return net::decode_payload<net::ResultPayload>(frame.payload).request_id;
     case net::FrameKind::locate_reply: return net::decode_payload<net::LocateReplyPayload>(frame.payload).request_id;
+    case net::FrameKind::rti_locate_reply:
+    case net::FrameKind::rti_call_reply:
+    case net::FrameKind::rti_monitor_reply: return rti::detail::reply_request_id(frame);
     default: return std::nullopt;
   }
 }

@@ -12,6 +12,7 @@
 #include "net/handshake.hpp"
 #include "net/handshake_gate.hpp"
 #include "net/peer_tls.hpp"
+#include "rti/net_hooks.hpp"
 
 #include <picos/node.hpp>
 #include <picos/scheduler.hpp>
@@ -49,6 +50,12 @@ class NodeCore {
   const net::PeerTls tls;
   net::NodeIdentity self;
   net::ExportTable exports;
+  // The remote-task-invocation services this node offers (lib/rti).
+  const std::shared_ptr<rti::detail::ServiceTable> rti_services = rti::detail::make_service_table();
+
+  // Runs `body` as a daemon task on the network scheduler (for modules built on the node).
+  template <class F>
+  Task spawn_daemon(const char* name, F&& body) { return spawn_net(name, std::forward<F>(body)); }
 
   // --- called from any thread (node.cpp) ---
   bool connect(const Location& location, Timeout timeout);
