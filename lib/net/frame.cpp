@@ -76,6 +76,11 @@ const char* to_string(FrameKind kind) noexcept {
     case FrameKind::monitor_reply: return "monitor_reply";
     case FrameKind::monitor_status: return "monitor_status";
     case FrameKind::bye: return "bye";
+    case FrameKind::file_offer: return "file_offer";
+    case FrameKind::file_chunk: return "file_chunk";
+    case FrameKind::file_cancel: return "file_cancel";
+    case FrameKind::file_delete: return "file_delete";
+    case FrameKind::file_reply: return "file_reply";
   }
   return "unknown";
 }

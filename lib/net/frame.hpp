@@ -38,8 +38,13 @@ enum class FrameKind : std::uint8_t {
   monitor_reply = 13,  // answer to monitor
   monitor_status = 14, // a monitored task ended
   bye = 15,            // orderly close of a link
+  file_offer = 28,     // a file to store (file_wire.hpp)
+  file_chunk = 29,     // the next bytes of an accepted file
+  file_cancel = 30,    // the sender gives up a transfer
+  file_delete = 31,    // delete a received file
+  file_reply = 32,     // answer to file_offer, file_chunk, file_delete
 };
-inline constexpr std::uint8_t last_frame_kind = 15;
+inline constexpr std::uint8_t last_frame_kind = 32;
 
 struct Frame {
   FrameKind kind = FrameKind::ping;

@@ -92,6 +92,7 @@ void NodeCore::serve_inbound(const std::shared_ptr<net::FrameStream>& stream, co
       log(LogLevel::warning, "picos: closing the connection from peer ", peer->name, " at ", address, ": ", error.what());
     }
   }
+  files.drop_connection(stream.get());
   stream->close();
 }
 
@@ -126,6 +127,10 @@ bool NodeCore::serve_frame(net::FrameStream& stream, const net::Frame& frame) {
       accept_monitor_status(notice.target, notice.monitor, notice.status);
       return true;
     }
+    case net::FrameKind::file_offer:
+    case net::FrameKind::file_chunk:
+    case net::FrameKind::file_cancel:
+    case net::FrameKind::file_delete: serve_file_frame(stream, frame); return true;
     case net::FrameKind::bye: return false;
     default: throw net::ProtocolError(std::string("unexpected ") + net::to_string(frame.kind) + " frame from a peer");
   }

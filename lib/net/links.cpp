@@ -1,6 +1,7 @@
 // Outgoing links: connecting and authenticating as a client, the writer (batches frames, sends
 // heartbeats) and the reader (takes replies, watches the heartbeat), and losing a link.
 #include "net/node_core.hpp"
+#include "net/file_wire.hpp"
 #include "net/wire.hpp"
 
 #include <picos/log.hpp>
@@ -33,6 +34,7 @@ std::optional<std::uint64_t> reply_id(const net::Frame& frame) {
     case net::FrameKind::ack:
     case net::FrameKind::monitor_reply: return net::decode_payload<net::ResultPayload>(frame.payload).request_id;
     case net::FrameKind::locate_reply: return net::decode_payload<net::LocateReplyPayload>(frame.payload).request_id;
+    case net::FrameKind::file_reply: return net::decode_payload<net::FileReplyPayload>(frame.payload).request_id;
     default: return std::nullopt;
   }
 }
