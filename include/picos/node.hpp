@@ -161,7 +161,7 @@ class Node {
   /// bits (mode & 0777), creating missing directories. `dir` must be relative and may not contain
   /// ".." (empty and "." components are skipped); the receiver also refuses a symbolic link or a
   /// non-directory anywhere below its dest_path on the way, and a symbolic link as the target. The
-  /// file is sent in acknowledged chunks (at most 64 KiB, four in flight) into a temporary file
+  /// file is sent in acknowledged chunks (at most 64 KiB, eight in flight) into a temporary file
   /// that is renamed into place when complete, so a failed transfer (error, timeout, either side
   /// stopped) leaves no partial file. When the peer already has a file of the same size, mtime and
   /// mode there, nothing is sent and the result is ok with bytes_sent 0. Fails with bad_source,

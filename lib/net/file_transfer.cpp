@@ -28,7 +28,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t chunk_bytes = 64 * 1024;
-constexpr std::size_t chunks_in_flight = 4;
+constexpr std::size_t chunks_in_flight = 8;
 // Payload bytes of a chunk frame besides its data (ids, offset, length, archive header).
 constexpr std::size_t chunk_overhead = 64;
 
