@@ -21,7 +21,6 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -66,7 +65,9 @@ struct FileReceiver::Incoming {
         size(offer.size),
         mtime_ns(offer.mtime_ns),
         mode(offer.mode & permission_bits),
-        overwrite(offer.overwrite) {}
+        overwrite(offer.overwrite) {
+    this->dirs.close_unneeded();
+  }
   Incoming(const Incoming&) = delete;
   Incoming& operator=(const Incoming&) = delete;
   ~Incoming() { discard(); }
@@ -201,7 +202,7 @@ std::optional<FileReplyPayload> FileReceiver::chunk(const void* connection, cons
     return result;
   };
   try {
-    incoming->file.write(std::string_view(reinterpret_cast<const char*>(chunk.data.data()), chunk.data.size()), timeout);
+    incoming->file.write(chunk.data, timeout);
   } catch (const std::system_error& error) {
     return finish(failure(chunk.request_id, FileStatus::io_error, "writing " + incoming->target.path + ": " + error.what()));
   }

@@ -172,14 +172,13 @@ FileResult NodeCore::transfer_file(const Location& peer, const std::string& path
         cancel();
         return failed(FileStatus::bad_source, path + " shrank during the transfer");
       }
-      net::FileChunkPayload payload{offer.request_id, sent, {}};
-      const auto* first = reinterpret_cast<const std::byte*>(data.data());
-      payload.data.assign(first, first + data.size());
+      const std::size_t size = data.size();
+      const net::FileChunkPayload payload{offer.request_id, sent, std::move(data)};
       if (!queue_frame(peer, net::encode_frame(net::FrameKind::file_chunk, net::encode_payload(payload),
                                                options.max_frame_size))) {
         return failed(FileStatus::disconnected, "the link to " + peer.to_string() + " went down");
       }
-      sent += data.size();
+      sent += size;
     }
     auto progress = next_reply();
     if (auto* result = std::get_if<FileResult>(&progress)) {

@@ -87,6 +87,11 @@ DirChain DirChain::open(const std::string& dest_path, const FileTarget& target, 
   return chain;
 }
 
+void DirChain::close_unneeded() noexcept {
+  // prune_empty(first_created_) uses fds_[first_created_ ..]; fd() uses the last one.
+  for (std::size_t i = 0; i < first_created_ && i + 1 < fds_.size(); ++i) fds_[i] = Fd();
+}
+
 void DirChain::prune_empty(std::size_t from) noexcept {
   for (std::size_t i = names_.size(); i > from; --i) {
     // fds_[i - 1] is the parent of names_[i - 1].

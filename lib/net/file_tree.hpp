@@ -60,6 +60,9 @@ class DirChain {
   // Removes empty directories from the innermost up to target.dirs[from] (never dest_path),
   // stopping at the first that is not empty. Never throws.
   void prune_empty(std::size_t from) noexcept;
+  // Closes the descriptors that fd() and prune_empty(first_created()) do not need, for chains
+  // kept open during a transfer. prune_empty() must not go below first_created() afterwards.
+  void close_unneeded() noexcept;
 
  private:
   std::vector<Fd> fds_;             // dest_path, then one per component

@@ -24,10 +24,12 @@ struct FileOfferPayload {
 };
 
 // kind file_chunk: the next bytes of an accepted transfer, in order (`offset` = bytes sent before).
+// `data` is a std::string because cereal writes and reads strings as one block (a vector of
+// std::byte goes element by element); on the wire both are a u64 length and the bytes.
 struct FileChunkPayload {
   std::uint64_t request_id = 0;
   std::uint64_t offset = 0;
-  Bytes data;
+  std::string data;
   template <class A>
   void serialize(A& a) { a(request_id, offset, data); }
 };

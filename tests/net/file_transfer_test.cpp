@@ -333,7 +333,7 @@ TEST_CASE("the receiver drops a transfer whose connection closes and refuses a c
   const net::FileReplyPayload ready = receiver.offer(&connection, offer);
   CHECK(ready.step == static_cast<std::uint8_t>(net::FileStep::ready));
   CHECK(ready.value == 1024);
-  picos::Bytes half(50, std::byte{'a'});
+  const std::string half(50, 'a');
   {
     // Chunks are written from the node's network tasks; here from a task of the default scheduler.
     auto reply = picos::spawn([&] { return receiver.chunk(&connection, net::FileChunkPayload{7, 0, half}, 5s); })
@@ -354,6 +354,11 @@ TEST_CASE("the receiver drops a transfer whose connection closes and refuses a c
   const net::FileReplyPayload refused = receiver.offer(&connection, offer);
   CHECK(refused.step == static_cast<std::uint8_t>(net::FileStep::failed));
   CHECK(refused.status == static_cast<std::uint8_t>(FileStatus::refused_path));
+  // The receiver applies the rules itself, whatever a (modified) sender checked.
+  for (const std::string dir : {"/etc", "..", "a/../.."}) {
+    const net::FileReplyPayload removal = receiver.remove(net::FileDeletePayload{9, dir, "passwd"});
+    CHECK(removal.status == static_cast<std::uint8_t>(FileStatus::refused_path));
+  }
 }
 
 TEST_CASE("a 16 MiB file crosses loopback in acknowledged chunks within the time bound") {
@@ -368,4 +373,26 @@ TEST_CASE("a 16 MiB file crosses loopback in acknowledged chunks within the time
   CHECK(result.bytes_sent == content.size());
   CHECK(read_file(nodes.dest() / "large") == content);
   MESSAGE("16 MiB sent in " << elapsed * 1000 << " ms (" << 16 / elapsed << " MiB/s)");
+}
+
+TEST_CASE("several transfers to one peer at once each arrive whole") {
+  TwoNodes nodes;
+  constexpr int files = 4;
+  std::vector<std::string> contents;
+  for (int i = 0; i < files; ++i) {
+    contents.push_back(random_bytes(200000 + static_cast<std::size_t>(i) * 1000, 10U + static_cast<unsigned>(i)));
+    write_file(nodes.dir / ("part" + std::to_string(i)), contents.back());
+  }
+  std::vector<picos::Task> senders;
+  for (int i = 0; i < files; ++i) {
+    senders.push_back(picos::spawn([&, i] {
+      return nodes.sender->send_file(nodes.receiver->location(), (nodes.dir / ("part" + std::to_string(i))).string(),
+                                     "many");
+    }));
+  }
+  for (int i = 0; i < files; ++i) {
+    check_status(senders[static_cast<std::size_t>(i)].value(60s).get<FileResult>(), FileStatus::ok);
+    CHECK(read_file(nodes.dest() / "many" / ("part" + std::to_string(i))) == contents[static_cast<std::size_t>(i)]);
+  }
+  CHECK_FALSE(has_partial_file(nodes.dest()));
 }
