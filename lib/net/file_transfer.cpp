@@ -190,7 +190,7 @@ FileResult NodeCore::transfer_file(const Location& peer, const std::string& path
     if (reply.step == static_cast<std::uint8_t>(net::FileStep::done)) return FileResult{FileStatus::ok, {}, sent};
     if (reply.step != static_cast<std::uint8_t>(net::FileStep::progress) || reply.value > sent) {
       cancel();
-      return FileResult{FileStatus::io_error, "the peer acknowledged bytes it was not sent", sent};
+      return FileResult{FileStatus::io_error, "the peer answered a chunk out of turn", sent};
     }
     acknowledged = reply.value;
   }
