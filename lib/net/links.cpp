@@ -1,7 +1,7 @@
 // Outgoing links: connecting and authenticating as a client, the writer (batches frames, sends
 // heartbeats) and the reader (takes replies, watches the heartbeat), and losing a link.
-#include "net/node_core.hpp"
 #include "net/file_wire.hpp"
+#include "net/node_core.hpp"
 #include "net/wire.hpp"
 
 #include <picos/log.hpp>
