@@ -16,6 +16,7 @@
 ///
 /// The wire protocol is described in docs/protocol.md.
 
+#include <picos/file_transfer.hpp>
 #include <picos/location.hpp>
 #include <picos/message.hpp>
 #include <picos/remote_channel.hpp>
@@ -79,9 +80,12 @@ struct NodeOptions {
   /// With TLS: a peer's certificate must also name the address (or host name) it is dialled at.
   /// Turn off for a private CA whose members change addresses; the chain is still verified.
   bool tls_verify_host = true;
-  /// Where received files go (reserved for file transfer, not implemented yet).
+  /// Where files sent by peers (send_file) are stored; created with its parents when the first
+  /// file arrives. Empty: $TMPDIR/picos/<node name> ("/tmp" when TMPDIR is unset; '/' in the name
+  /// becomes '_'). See Node::dest_path().
   std::string dest_path;
-  /// Largest file accepted (reserved for file transfer).
+  /// Largest file accepted from a peer, in bytes; larger ones are refused before any data flows
+  /// (FileStatus::too_large). 0: no limit (as in pycos).
   std::uint64_t max_file_size = 0;
   /// Largest frame payload accepted from a peer, in bytes (bigger frames close the connection).
   std::size_t max_frame_size = 16 * 1024 * 1024;
@@ -124,6 +128,9 @@ class Node {
   [[nodiscard]] Location location() const;
   /// This node's name. [N]
   [[nodiscard]] const std::string& name() const noexcept;
+  /// The directory where files sent by peers are stored (NodeOptions::dest_path or its default).
+  /// It may not exist before the first file arrives. [N]
+  [[nodiscard]] const std::string& dest_path() const noexcept;
 
   /// [B] Connects to the node at `location` and authenticates; true once the peer is online
   /// (also when it already was), false when it could not be reached or refused (the reason is
@@ -197,6 +204,26 @@ class Node {
   /// For the library's own modules (e.g. remote task invocation, rti.hpp): the node's internals.
   /// Not for applications. Never blocks.
   [[nodiscard]] detail::NodeCore& core() const noexcept { return *core_; }
+  /// [B] Copies the local regular file `path` to the peer at `location`, which stores it as
+  /// <its dest_path>/<dir>/<last component of path> with the same content, mtime and permission
+  /// bits (mode & 0777), creating missing directories. `dir` must be relative and may not contain
+  /// ".." (empty and "." components are skipped); the receiver also refuses a symbolic link or a
+  /// non-directory anywhere below its dest_path on the way, and a symbolic link as the target. The
+  /// file is sent in acknowledged chunks (at most 64 KiB, eight in flight) into a temporary file
+  /// that is renamed into place when complete, so a failed transfer (error, timeout, either side
+  /// stopped) leaves no partial file. When the peer already has a file of the same size, mtime and
+  /// mode there, nothing is sent and the result is ok with bytes_sent 0. Fails with bad_source,
+  /// refused_path, too_large (checked before any data), exists (a different file and !overwrite),
+  /// unknown_peer, timed_out (the whole call exceeded `timeout`), disconnected, busy or io_error;
+  /// FileResult::reason says why. Never throws except std::bad_alloc.
+  FileResult send_file(const Location& location, const std::string& path, const std::string& dir = {},
+                       bool overwrite = false, Timeout timeout = std::chrono::seconds(60));
+  /// [B] Deletes <dest_path>/<dir>/<last component of file> at the peer at `location` and removes
+  /// the directories below its dest_path that become empty. The path rules of send_file apply;
+  /// only regular files are deleted. Fails with refused_path, not_found, unknown_peer, timed_out,
+  /// disconnected or io_error (FileResult::reason says why). Never throws except std::bad_alloc.
+  FileResult del_file(const Location& location, const std::string& file, const std::string& dir = {},
+                      Timeout timeout = std::chrono::seconds(10));
 
  private:
   friend class RemoteChannel;

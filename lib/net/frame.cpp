@@ -3,6 +3,15 @@
 #include <stdexcept>
 
 namespace picos::net {
+namespace {
+// to_string() answers with this very pointer for values that are not frame kinds, which makes it
+// the one list of kinds (the numbering has gaps: 21 is unused).
+constexpr const char* unknown_kind_name = "unknown";
+}  // namespace
+
+bool is_frame_kind(std::uint8_t kind) noexcept {
+  return to_string(static_cast<FrameKind>(kind)) != unknown_kind_name;
+}
 
 std::variant<DecodedFrame, FrameError> decode_frame(std::span<const std::byte> bytes, std::size_t max_payload) {
   // Each header field is checked as soon as it is available, so a peer speaking something else
@@ -12,7 +21,7 @@ std::variant<DecodedFrame, FrameError> decode_frame(std::span<const std::byte> b
   if (bytes.size() >= 3 && std::to_integer<std::uint8_t>(bytes[2]) != protocol_version) return FrameError::bad_version;
   if (bytes.size() >= 4) {
     const auto kind = std::to_integer<std::uint8_t>(bytes[3]);
-    if (kind == 0 || kind > last_frame_kind) return FrameError::bad_kind;
+    if (!is_frame_kind(kind)) return FrameError::bad_kind;
   }
   if (bytes.size() < frame_header_size) return FrameError::incomplete;
   std::uint32_t length = 0;
@@ -91,8 +100,13 @@ const char* to_string(FrameKind kind) noexcept {
     case FrameKind::rti_call_reply: return "rti_call_reply";
     case FrameKind::rti_monitor: return "rti_monitor";
     case FrameKind::rti_monitor_reply: return "rti_monitor_reply";
+    case FrameKind::file_offer: return "file_offer";
+    case FrameKind::file_chunk: return "file_chunk";
+    case FrameKind::file_cancel: return "file_cancel";
+    case FrameKind::file_delete: return "file_delete";
+    case FrameKind::file_reply: return "file_reply";
   }
-  return "unknown";
+  return unknown_kind_name;
 }
 
 }  // namespace picos::net

@@ -49,8 +49,13 @@ enum class FrameKind : std::uint8_t {
   rti_call_reply = 25,     // the invocation's task reference, or why it was refused
   rti_monitor = 26,        // make a task a monitor of every invocation of a service
   rti_monitor_reply = 27,  // answer to rti_monitor
+  file_offer = 28,     // a file to store (file_wire.hpp)
+  file_chunk = 29,     // the next bytes of an accepted file
+  file_cancel = 30,    // the sender gives up a transfer
+  file_delete = 31,    // delete a received file
+  file_reply = 32,     // answer to file_offer, file_chunk, file_delete
 };
-inline constexpr std::uint8_t last_frame_kind = 27;
+inline constexpr std::uint8_t last_frame_kind = 32;
 
 struct Frame {
   FrameKind kind = FrameKind::ping;
@@ -91,6 +96,8 @@ void append_frame_header(Bytes& out, FrameKind kind, std::size_t payload_size,
 
 [[nodiscard]] const char* to_string(FrameError error) noexcept;
 [[nodiscard]] const char* to_string(FrameKind kind) noexcept;
+// True when `kind` is one of the FrameKind values (the numbering has gaps).
+[[nodiscard]] bool is_frame_kind(std::uint8_t kind) noexcept;
 
 // A frame payload: a cereal value, encoded without a type name (the kind says what it is).
 template <class T>

@@ -110,6 +110,7 @@ void NodeCore::serve_inbound(const std::shared_ptr<net::FrameStream>& stream, co
       log(LogLevel::warning, "picos: closing the connection from peer ", peer->name, " at ", address, ": ", error.what());
     }
   }
+  files.drop_connection(stream.get());
   stream->close();
 }
 
@@ -152,6 +153,10 @@ bool NodeCore::serve_frame(net::FrameStream& stream, const net::Frame& frame) {
       if (const auto service = channels()) service->serve(frame);
       return true;
     }
+    case net::FrameKind::file_offer:
+    case net::FrameKind::file_chunk:
+    case net::FrameKind::file_cancel:
+    case net::FrameKind::file_delete: serve_file_frame(stream, frame); return true;
     case net::FrameKind::bye: return false;
     case net::FrameKind::rti_locate:
     case net::FrameKind::rti_call:

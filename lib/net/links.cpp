@@ -1,5 +1,6 @@
 // Outgoing links: connecting and authenticating as a client, the writer (batches frames, sends
 // heartbeats) and the reader (takes replies, watches the heartbeat), and losing a link.
+#include "net/file_wire.hpp"
 #include "net/node_core.hpp"
 #include "net/wire.hpp"
 
@@ -45,6 +46,7 @@ std::optional<std::uint64_t> reply_id(const net::Frame& frame) {
     case net::FrameKind::rti_locate_reply:
     case net::FrameKind::rti_call_reply:
     case net::FrameKind::rti_monitor_reply: return rti::detail::reply_request_id(frame);
+    case net::FrameKind::file_reply: return net::decode_payload<net::FileReplyPayload>(frame.payload).request_id;
     default: return std::nullopt;
   }
 }

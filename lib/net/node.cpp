@@ -47,6 +47,8 @@ Location Node::location() const { return core_->self.location; }
 
 const std::string& Node::name() const noexcept { return core_->self.name; }
 
+const std::string& Node::dest_path() const noexcept { return core_->files.dest_path(); }
+
 bool Node::peer(const Location& location, Timeout timeout) { return core_->connect(location, timeout); }
 
 void Node::discover_peers() { core_->discover(); }
@@ -137,6 +139,15 @@ Delivery Node::deliver(const RemoteTask& target, const Message& message, Timeout
   if (replies.empty() || replies.front().kind != net::FrameKind::ack) return Delivery::timed_out;
   return net::decode_payload<net::ResultPayload>(replies.front().payload).result == 1 ? Delivery::delivered
                                                                                        : Delivery::invalid;
+}
+
+FileResult Node::send_file(const Location& location, const std::string& path, const std::string& dir, bool overwrite,
+                           Timeout timeout) {
+  return core_->send_file(location, path, dir, overwrite, timeout);
+}
+
+FileResult Node::del_file(const Location& location, const std::string& file, const std::string& dir, Timeout timeout) {
+  return core_->delete_file(location, file, dir, timeout);
 }
 
 bool Node::monitor(const Task& monitor, const RemoteTask& target, Timeout timeout) {

@@ -73,6 +73,7 @@ NodeCore::NodeCore(NodeOptions node_options)
   self.name = options.name.empty() ? host_name() : options.name;
   self.heartbeat_interval_ms = static_cast<std::uint32_t>(options.heartbeat_interval.count());
   if (self.name.size() > net::max_node_name) throw std::invalid_argument("picos: node name too long");
+  configure_files();
   start_listeners();
   exports.set_origin(self.location);
   scheduler_ = std::make_unique<Scheduler>();
@@ -150,6 +151,7 @@ void NodeCore::shut_down() {
   stopping_ = true;
   for (const auto& listener : listeners_) listener->close();
   discovery_->close();
+  files.drop_all();
   std::vector<std::shared_ptr<net::FrameStream>> streams;
   {
     std::lock_guard lock(mutex_);

@@ -8,6 +8,7 @@
 // stream, which gives per-pair FIFO. A peer is online while our link to it is up.
 
 #include "net/exports.hpp"
+#include "net/file_receiver.hpp"
 #include "net/frame_stream.hpp"
 #include "net/handshake.hpp"
 #include "net/handshake_gate.hpp"
@@ -56,6 +57,7 @@ class NodeCore {
   // Runs `body` as a daemon task on the network scheduler (for modules built on the node).
   template <class F>
   Task spawn_daemon(const char* name, F&& body) { return spawn_net(name, std::forward<F>(body)); }
+  net::FileReceiver files;
 
   // --- called from any thread (node.cpp) ---
   bool connect(const Location& location, Timeout timeout);
@@ -74,6 +76,10 @@ class NodeCore {
                                   const std::function<bool(const net::Frame&)>& is_final);
   void remember_remote_monitor(const RemoteTask& target, const Task& monitor);
   void forget_remote_monitor(const RemoteTask& target, const Task& monitor);
+  // file_transfer.cpp
+  FileResult send_file(const Location& peer, const std::string& path, const std::string& dir, bool overwrite,
+                       Timeout timeout);
+  FileResult delete_file(const Location& peer, const std::string& file, const std::string& dir, Timeout timeout);
 
   // --- requests served for peers and for local callers (inbound.cpp / monitors.cpp) ---
   std::int32_t accept_message(const RemoteTask& target, std::span<const std::byte> message);
@@ -141,6 +147,16 @@ class NodeCore {
                      const std::string& host);
   std::optional<net::NodeIdentity> server_handshake(net::FrameStream& stream, const std::string& address);
   bool serve_frame(net::FrameStream& stream, const net::Frame& frame);
+
+  // file_transfer.cpp
+  void configure_files();
+  void serve_file_frame(net::FrameStream& stream, const net::Frame& frame);
+  FileResult transfer_file(const Location& peer, const std::string& path, const std::string& dir, bool overwrite,
+                           Timeout timeout);
+  // Routes replies carrying `id` to the current task while the link to `peer` is up; false when
+  // it is not.
+  bool expect_replies(const Location& peer, std::uint64_t id);
+  void stop_expecting(std::uint64_t id);
 
   // monitors.cpp
   void run_monitor_relay();

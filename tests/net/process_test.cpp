@@ -9,7 +9,14 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 using namespace net_test;
 using picos::Delivery;
@@ -105,4 +112,46 @@ TEST_CASE("a frozen process (SIGSTOP) misses its heartbeats and is declared offl
     child.kill(SIGKILL);
     (void)child.wait(10s);
   });
+}
+
+TEST_CASE("a sender process killed mid-transfer leaves no partial file at the receiver") {
+  // Small frames at the receiver make the transfer take long enough (4 KiB chunks) to be caught.
+  char dir_template[] = "/tmp/picos-kill-XXXXXX";
+  REQUIRE(::mkdtemp(dir_template) != nullptr);
+  const std::filesystem::path dir = dir_template;
+  picos::NodeOptions options = loopback_options("receiver");
+  options.dest_path = (dir / "dest").string();
+  options.max_frame_size = 4096;
+  Node node(options);
+  {
+    std::ofstream source(dir / "large.bin", std::ios::binary);
+    const std::string block(1 << 20, 'z');
+    for (int i = 0; i < 32; ++i) source << block;
+  }
+  auto partial_files = [&] {
+    int count = 0;
+    if (!std::filesystem::exists(dir / "dest")) return count;
+    for (const auto& entry : std::filesystem::directory_iterator(dir / "dest")) {
+      count += entry.path().filename().string().starts_with(".picos-part-") ? 1 : 0;
+    }
+    return count;
+  };
+  picos_test::run_in([&] {
+    auto [child, location] = start_helper("file-sender", "test-secret", 100, 1000);
+    REQUIRE(node.peer(location, 5s));
+    auto sender = node.locate("file-sender", location, 5s);
+    REQUIRE(sender);
+    const std::string order = node.location().host + " " + std::to_string(node.location().port) + " " +
+                              (dir / "large.bin").string();
+    REQUIRE(node.deliver(*sender, order, 5s) == Delivery::delivered);
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (partial_files() == 0 && std::chrono::steady_clock::now() < deadline) this_task::sleep(1ms);
+    REQUIRE(partial_files() == 1);
+    child.kill(SIGKILL);
+    (void)child.wait(10s);
+    while (partial_files() != 0 && std::chrono::steady_clock::now() < deadline) this_task::sleep(10ms);
+    CHECK(partial_files() == 0);
+    CHECK_FALSE(std::filesystem::exists(dir / "dest" / "large.bin"));
+  });
+  std::filesystem::remove_all(dir);
 }
