@@ -6,6 +6,9 @@
 #include <picos/log.hpp>
 #include <picos/this_task.hpp>
 
+#include <stdexcept>
+#include <string>
+
 namespace picos::detail {
 namespace {
 
@@ -57,6 +60,7 @@ void NodeCore::run_monitor_relay() {
       }
     }
     if (monitors.empty()) continue;
+    const MonitorStatus::Kind kind = status->kind;
     MonitorStatus wire = std::move(*status);
     wire.task = Task{};
     wire.error = nullptr;
@@ -67,18 +71,42 @@ void NodeCore::run_monitor_relay() {
       log(LogLevel::error, "picos: cannot encode the end of ", target, " for its monitors: ", error.what());
       continue;
     }
-    for (const RemoteTask& monitor : monitors) route_monitor_status(target, monitor, encoded);
+    for (const RemoteTask& monitor : monitors) route_monitor_status(target, monitor, encoded, kind);
   }
 }
 
-void NodeCore::route_monitor_status(const RemoteTask& target, const RemoteTask& monitor, Bytes status) {
+void NodeCore::route_monitor_status(const RemoteTask& target, const RemoteTask& monitor, Bytes status,
+                                    MonitorStatus::Kind kind) {
   if (monitor.origin == self.location) {
     accept_monitor_status(target, monitor, status);
     return;
   }
-  const net::MonitorStatusPayload payload{target, monitor, std::move(status)};
-  if (!queue_frame(monitor.origin, net::encode_frame(net::FrameKind::monitor_status, net::encode_payload(payload),
-                                                      options.max_frame_size))) {
+  Bytes frame;
+  try {
+    frame = net::encode_frame(net::FrameKind::monitor_status,
+                              net::encode_payload(net::MonitorStatusPayload{target, monitor, std::move(status)}),
+                              options.max_frame_size);
+  } catch (const std::length_error&) {
+    // A value too big for one frame must not end the relay (and with it every remote monitor of
+    // this node): the monitor still learns how the task ended, with the value left out.
+    log(LogLevel::warning, "picos: the value of ", target, " does not fit in a frame; its monitor ", monitor,
+        " gets the status without it");
+    MonitorStatus stripped;
+    stripped.kind = kind;
+    stripped.error_type = "std::length_error";
+    stripped.error_message = "the task's value is larger than the peer frame limit (" +
+                             std::to_string(options.max_frame_size) + " bytes) and was not sent";
+    try {
+      frame = net::encode_frame(
+          net::FrameKind::monitor_status,
+          net::encode_payload(net::MonitorStatusPayload{target, monitor, serialize(Message(std::move(stripped)))}),
+          options.max_frame_size);
+    } catch (const std::exception& error) {
+      log(LogLevel::error, "picos: cannot tell monitor ", monitor, " of the end of ", target, ": ", error.what());
+      return;
+    }
+  }
+  if (!queue_frame(monitor.origin, frame)) {
     log(LogLevel::info, "picos: monitor ", monitor, " of ", target, " is on a node that is offline");
   }
 }

@@ -160,7 +160,9 @@ class NodeCore {
 
   // monitors.cpp
   void run_monitor_relay();
-  void route_monitor_status(const RemoteTask& target, const RemoteTask& monitor, Bytes status);
+  // `kind`: how the task ended, for the stripped status sent when `status` does not fit a frame.
+  void route_monitor_status(const RemoteTask& target, const RemoteTask& monitor, Bytes status,
+                            MonitorStatus::Kind kind);
 
   std::unique_ptr<Scheduler> scheduler_;
   std::thread thread_;

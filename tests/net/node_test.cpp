@@ -211,6 +211,43 @@ TEST_CASE("a remote monitor learns how a task ended: value, failure or terminati
   });
 }
 
+TEST_CASE("a remote monitor of a task whose value exceeds the frame limit learns the end without the value") {
+  picos::NodeOptions small = loopback_options("beta");
+  small.max_frame_size = 64 * 1024;
+  Node a(loopback_options("alpha"));
+  Node b(small);
+  Task big = picos::spawn([] {
+    (void)this_task::receive(10s);
+    return std::string(200 * 1024, 'x');
+  });
+  Task small_value = picos::spawn([] {
+    (void)this_task::receive(10s);
+    return 7;
+  });
+  const RemoteTask r_big = b.export_task(big);
+  const RemoteTask r_small = b.export_task(small_value);
+  picos_test::run_in([&] {
+    REQUIRE(a.peer(b.location(), 5s));
+    REQUIRE(b.locate_peer("alpha", 5s));
+    const Task self = this_task::current();
+    REQUIRE(a.monitor(self, r_big, 5s));
+    REQUIRE(a.monitor(self, r_small, 5s));
+    big.send(1);
+    auto stripped = next_of<RemoteMonitorStatus>();
+    REQUIRE(stripped);
+    CHECK(stripped->task == r_big);
+    CHECK(stripped->kind == RemoteMonitorStatus::Kind::finished);
+    CHECK(stripped->value.empty());
+    CHECK(stripped->error_type == "std::length_error");
+    // Remote monitoring keeps working for the node's other tasks.
+    small_value.send(1);
+    auto next = next_of<RemoteMonitorStatus>();
+    REQUIRE(next);
+    CHECK(next->task == r_small);
+    CHECK(next->value.get<int>() == 7);
+  });
+}
+
 TEST_CASE("node options: exact busy ports and invalid settings are refused clearly") {
   Node a(loopback_options("alpha"));
   picos::NodeOptions same_port = loopback_options("beta");
