@@ -4,6 +4,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <memory>
+
 namespace picos {
 namespace {
 
@@ -24,9 +26,12 @@ std::string openssl_reason(const std::string& what) {
 
 TlsContext::TlsContext(const TlsOptions& options, bool server) : options_(options), server_(server) {
   ERR_clear_error();
-  SSL_CTX* context = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
+  // Owned by `guard` until the end: a throw below (a file that cannot be loaded) must free it,
+  // since the destructor does not run for a constructor that throws.
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> guard(
+      SSL_CTX_new(server ? TLS_server_method() : TLS_client_method()), &SSL_CTX_free);
+  SSL_CTX* context = guard.get();
   if (context == nullptr) throw TlsError(openssl_reason("SSL_CTX_new failed"));
-  context_ = context;
   SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
   SSL_CTX_set_mode(context, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
   SSL_CTX_set_options(context, SSL_OP_IGNORE_UNEXPECTED_EOF);
@@ -54,6 +59,7 @@ TlsContext::TlsContext(const TlsOptions& options, bool server) : options_(option
   } else {
     SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nullptr);
   }
+  context_ = guard.release();
 }
 
 TlsContext::~TlsContext() { SSL_CTX_free(static_cast<SSL_CTX*>(context_)); }
