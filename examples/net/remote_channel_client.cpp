@@ -5,31 +5,25 @@
 // transform turns every number into text and drops the negative ones (reached: 0). Each
 // subscriber gets the messages in the order they were sent. Start the server first, then:
 //   remote_channel_client <server host> <server port> [secret]
+#include "../common/client_start.hpp"
 #include <picos/channel.hpp>
 #include <picos/node.hpp>
 #include <picos/picos.hpp>
 #include <picos/receive.hpp>
 
 #include <iostream>
+#include <optional>
 #include <string>
 
 int main(int argc, char** argv) {
   using namespace std::chrono_literals;
-  if (argc < 3) {
-    std::cerr << "usage: remote_channel_client <server host> <server port> [secret]\n";
-    return 2;
-  }
-  const picos::Location server{argv[1], static_cast<std::uint16_t>(std::stoi(argv[2]))};
-  picos::NodeOptions options;
-  options.secret = argc > 3 ? argv[3] : "picos-example";
-  options.tcp_port = 0;
-  picos::Node node(options);
+  const std::optional<example::ClientStart> start = example::parse_client_start(argc, argv, "remote_channel_client");
+  if (!start) return 2;
+  const picos::Location& server = start->server;
+  picos::Node node(start->options);
 
   picos::Task client = picos::spawn([&]() -> int {
-    if (!node.peer(server, 10s)) {
-      std::cerr << "cannot reach " << server << " (see the log for the reason)\n";
-      return 1;
-    }
+    if (!example::reach_server(node, server)) return 1;
     std::optional<picos::RemoteChannel> squares = node.locate_channel("squares", server, 10s);
     if (!squares) {
       std::cerr << "no channel 'squares' at " << server << '\n';

@@ -3,31 +3,25 @@
 // several calls at once (each creates a task at the server) and prints each result as it is
 // collected. Start rti_service first, then:
 //   rti_client <server host> <server port> [secret]
+#include "../common/client_start.hpp"
 #include <picos/node.hpp>
 #include <picos/picos.hpp>
 #include <picos/rti.hpp>
 
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 int main(int argc, char** argv) {
   using namespace std::chrono_literals;
-  if (argc < 3) {
-    std::cerr << "usage: rti_client <server host> <server port> [secret]\n";
-    return 2;
-  }
-  const picos::Location server{argv[1], static_cast<std::uint16_t>(std::stoi(argv[2]))};
-  picos::NodeOptions options;
-  options.secret = argc > 3 ? argv[3] : "picos-example";
-  options.tcp_port = 0;
-  picos::Node node(options);
+  const std::optional<example::ClientStart> start = example::parse_client_start(argc, argv, "rti_client");
+  if (!start) return 2;
+  const picos::Location& server = start->server;
+  picos::Node node(start->options);
 
   picos::Task client = picos::spawn([&]() -> int {
-    if (!node.peer(server, 10s)) {
-      std::cerr << "cannot reach " << server << " (see the log for the reason)\n";
-      return 1;
-    }
+    if (!example::reach_server(node, server)) return 1;
     std::optional<picos::rti::RemoteService> compute = picos::rti::locate(node, "compute", server, 10s);
     if (!compute) {
       std::cerr << "no service 'compute' at " << server << '\n';

@@ -5,33 +5,27 @@
 // of them by zero, and prints both what the monitor saw and what each call returned. Start
 // rti_monitor_server first, then:
 //   rti_monitor_client <server host> <server port> [secret]
+#include "../common/client_start.hpp"
 #include <picos/node.hpp>
 #include <picos/picos.hpp>
 #include <picos/rti.hpp>
 
 #include <iostream>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 int main(int argc, char** argv) {
   using namespace std::chrono_literals;
-  if (argc < 3) {
-    std::cerr << "usage: rti_monitor_client <server host> <server port> [secret]\n";
-    return 2;
-  }
-  const picos::Location server{argv[1], static_cast<std::uint16_t>(std::stoi(argv[2]))};
-  picos::NodeOptions options;
-  options.secret = argc > 3 ? argv[3] : "picos-example";
-  options.tcp_port = 0;
-  picos::Node node(options);
+  const std::optional<example::ClientStart> start = example::parse_client_start(argc, argv, "rti_monitor_client");
+  if (!start) return 2;
+  const picos::Location& server = start->server;
+  picos::Node node(start->options);
   const std::vector<std::pair<int, int>> divisions{{10, 2}, {7, 0}, {9, 3}};
 
   picos::Task client = picos::spawn([&]() -> int {
-    if (!node.peer(server, 10s)) {
-      std::cerr << "cannot reach " << server << " (see the log for the reason)\n";
-      return 1;
-    }
+    if (!example::reach_server(node, server)) return 1;
     std::optional<picos::rti::RemoteService> divide = picos::rti::locate(node, "divide", server, 10s);
     if (!divide) {
       std::cerr << "no service 'divide' at " << server << '\n';

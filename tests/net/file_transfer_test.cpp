@@ -5,6 +5,7 @@
 #include "net/file_receiver.hpp"
 #include "net/frame_stream.hpp"
 #include "net_support.hpp"
+#include "temp_dir.hpp"
 
 #include <picos/node.hpp>
 
@@ -30,26 +31,7 @@ namespace net = picos::net;
 
 namespace {
 
-// A fresh directory, removed with its contents at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "picos-files-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const fs::path& path() const { return path_; }
-  [[nodiscard]] fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using net_test::TempDir;
 
 std::string random_bytes(std::size_t size, unsigned seed) {
   std::mt19937 generator(seed);

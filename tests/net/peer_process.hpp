@@ -1,5 +1,5 @@
 #pragma once
-// Starting the helper node net_test_peer (named by PICOS_NET_TEST_PEER) as another process.
+// Starting helper nodes (net_test_peer, named by PICOS_NET_TEST_PEER, and others) as other processes.
 
 #include "net_support.hpp"
 
@@ -16,20 +16,18 @@
 
 namespace net_test {
 
-inline std::string helper_path() {
-  const char* path = std::getenv("PICOS_NET_TEST_PEER");
-  REQUIRE_MESSAGE(path != nullptr, "PICOS_NET_TEST_PEER must name the net_test_peer binary");
+// The helper binary named by the environment variable `variable` (the meson test sets it).
+inline std::string helper_path(const char* variable = "PICOS_NET_TEST_PEER") {
+  const char* path = std::getenv(variable);
+  REQUIRE_MESSAGE(path != nullptr, variable << " must name the helper binary");
   return path;
 }
 
-// [B] Starts a helper node (with `extra` arguments, see test_peer.cpp) and returns it with its
-// location.
-inline std::pair<picos::Subprocess, picos::Location> start_helper(const std::string& name, const std::string& secret,
-                                                                  int heartbeat_ms, int timeout_ms,
-                                                                  const std::vector<std::string>& extra = {}) {
+// [B] Runs `argv` (a helper that prints "LOCATION <host> <port>" once its node listens) and
+// returns it with that location.
+inline std::pair<picos::Subprocess, picos::Location> start_located_process(std::vector<std::string> argv) {
   picos::SubprocessOptions options;
-  options.argv = {helper_path(), name, secret, std::to_string(heartbeat_ms), std::to_string(timeout_ms)};
-  options.argv.insert(options.argv.end(), extra.begin(), extra.end());
+  options.argv = std::move(argv);
   options.pipe_stderr = false;
   picos::Subprocess child = picos::Subprocess::spawn(options);
   std::istringstream line(child.readline(10s));
@@ -38,6 +36,16 @@ inline std::pair<picos::Subprocess, picos::Location> start_helper(const std::str
   line >> word >> location.host >> location.port;
   REQUIRE(word == "LOCATION");
   return {std::move(child), location};
+}
+
+// [B] Starts a net_test_peer node (with `extra` arguments, see test_peer.cpp) and returns it with
+// its location.
+inline std::pair<picos::Subprocess, picos::Location> start_helper(const std::string& name, const std::string& secret,
+                                                                  int heartbeat_ms, int timeout_ms,
+                                                                  const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> argv{helper_path(), name, secret, std::to_string(heartbeat_ms), std::to_string(timeout_ms)};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return start_located_process(std::move(argv));
 }
 
 }  // namespace net_test

@@ -3,6 +3,7 @@
 #include "net_support.hpp"
 #include "peer_process.hpp"
 #include "run_in.hpp"
+#include "temp_dir.hpp"
 
 #include <picos/node.hpp>
 #include <picos/subprocess.hpp>
@@ -116,9 +117,8 @@ TEST_CASE("a frozen process (SIGSTOP) misses its heartbeats and is declared offl
 
 TEST_CASE("a sender process killed mid-transfer leaves no partial file at the receiver") {
   // Small frames at the receiver make the transfer take long enough (4 KiB chunks) to be caught.
-  char dir_template[] = "/tmp/picos-kill-XXXXXX";
-  REQUIRE(::mkdtemp(dir_template) != nullptr);
-  const std::filesystem::path dir = dir_template;
+  const net_test::TempDir scratch("picos-kill");
+  const std::filesystem::path& dir = scratch.path();
   picos::NodeOptions options = loopback_options("receiver");
   options.dest_path = (dir / "dest").string();
   options.max_frame_size = 4096;
@@ -153,5 +153,4 @@ TEST_CASE("a sender process killed mid-transfer leaves no partial file at the re
     CHECK(partial_files() == 0);
     CHECK_FALSE(std::filesystem::exists(dir / "dest" / "large.bin"));
   });
-  std::filesystem::remove_all(dir);
 }

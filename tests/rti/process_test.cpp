@@ -1,5 +1,6 @@
 // Real processes on loopback: the helper rti_test_peer (PICOS_RTI_TEST_PEER) offers services.
 #include "net/net_support.hpp"
+#include "net/peer_process.hpp"
 #include "run_in.hpp"
 
 #include <picos/rti.hpp>
@@ -8,8 +9,7 @@
 #include <doctest/doctest.h>
 
 #include <csignal>
-#include <cstdlib>
-#include <sstream>
+#include <optional>
 #include <system_error>
 
 using namespace net_test;
@@ -25,25 +25,19 @@ namespace this_task = picos::this_task;
 
 namespace {
 
-std::string helper_path() {
-  const char* path = std::getenv("PICOS_RTI_TEST_PEER");
-  REQUIRE_MESSAGE(path != nullptr, "PICOS_RTI_TEST_PEER must name the rti_test_peer binary");
-  return path;
+// [B] Starts an rti_test_peer node (heartbeat every 100 ms, silent peers dropped after 1 s) and
+// returns it with its location.
+std::pair<Subprocess, Location> start_helper(const std::string& name) {
+  return start_located_process({helper_path("PICOS_RTI_TEST_PEER"), name, "test-secret", "100", "1000"});
 }
 
-// [B] Starts a helper node (heartbeat every 100 ms, silent peers dropped after 1 s) and returns
-// it with its location.
-std::pair<Subprocess, Location> start_helper(const std::string& name) {
-  picos::SubprocessOptions options;
-  options.argv = {helper_path(), name, "test-secret", "100", "1000"};
-  options.pipe_stderr = false;
-  Subprocess child = Subprocess::spawn(options);
-  std::istringstream line(child.readline(10s));
-  std::string word;
-  Location location;
-  line >> word >> location.host >> location.port;
-  REQUIRE(word == "LOCATION");
-  return {std::move(child), location};
+// [B] Links `node` with the helper at `location` and locates its service `name` (required to
+// be found).
+std::optional<picos::rti::RemoteService> located(Node& node, const Location& location, const std::string& name) {
+  REQUIRE(node.peer(location, 5s));
+  std::optional<picos::rti::RemoteService> service = picos::rti::locate(node, name, location, 5s);
+  REQUIRE(service);
+  return service;
 }
 
 void stop_helper(Subprocess& child) {
@@ -57,9 +51,7 @@ TEST_CASE("another process: a located service is called and its typed result com
   Node node(loopback_options("caller"));
   picos_test::run_in([&] {
     auto [child, location] = start_helper("server");
-    REQUIRE(node.peer(location, 5s));
-    auto compute = picos::rti::locate(node, "compute", location, 5s);
-    REQUIRE(compute);
+    auto compute = located(node, location, "compute");
     CHECK(compute->reference().origin == location);
     CHECK(compute->signature() == "tuple<i32,string>");
     CHECK(compute->result_type() == "f64");
@@ -77,9 +69,7 @@ TEST_CASE("another process: a failure comes back as a failed status with the exc
   Node node(loopback_options("caller"));
   picos_test::run_in([&] {
     auto [child, location] = start_helper("server");
-    REQUIRE(node.peer(location, 5s));
-    auto fail = picos::rti::locate(node, "fail", location, 5s);
-    REQUIRE(fail);
+    auto fail = located(node, location, "fail");
     Invocation run = fail->call(5s, "disk on fire");
     const RemoteMonitorStatus status = run.wait(5s);
     CHECK(status.kind == RemoteMonitorStatus::Kind::failed);
@@ -99,9 +89,7 @@ TEST_CASE("another process: mismatched arguments are refused clearly and the ser
   Node node(loopback_options("caller"));
   picos_test::run_in([&] {
     auto [child, location] = start_helper("server");
-    REQUIRE(node.peer(location, 5s));
-    auto compute = picos::rti::locate(node, "compute", location, 5s);
-    REQUIRE(compute);
+    auto compute = located(node, location, "compute");
     for (int round = 0; round < 3; ++round) {
       try {
         (void)compute->call(5s, 1.5, 2.5, 3.5);
@@ -169,9 +157,7 @@ TEST_CASE("another process: closing a service terminates its running invocations
   Node node(loopback_options("caller"));
   picos_test::run_in([&] {
     auto [child, location] = start_helper("server");
-    REQUIRE(node.peer(location, 5s));
-    auto nap = picos::rti::locate(node, "nap", location, 5s);
-    REQUIRE(nap);
+    auto nap = located(node, location, "nap");
     const Invocation first = nap->call(5s, 60000);
     const Invocation second = nap->call(5s, 60000);
     child.write("close nap\n", 5s);
@@ -192,9 +178,7 @@ TEST_CASE("another process: when the server is killed, a caller's wait ends as u
   Node node(loopback_options("caller"));
   picos_test::run_in([&] {
     auto [child, location] = start_helper("victim");
-    REQUIRE(node.peer(location, 5s));
-    auto nap = picos::rti::locate(node, "nap", location, 5s);
-    REQUIRE(nap);
+    auto nap = located(node, location, "nap");
     REQUIRE(nap->monitor(this_task::current(), 5s));
     REQUIRE(nap->monitor(this_task::current(), 5s));  // asking twice changes nothing
     const Invocation run = nap->call(5s, 60000);
@@ -228,9 +212,7 @@ TEST_CASE("another process: when the server freezes, a caller's wait ends as unr
   Node node(loopback_options("caller"));
   picos_test::run_in([&] {
     auto [child, location] = start_helper("sleeper");
-    REQUIRE(node.peer(location, 5s));
-    auto nap = picos::rti::locate(node, "nap", location, 5s);
-    REQUIRE(nap);
+    auto nap = located(node, location, "nap");
     const Invocation run = nap->call(5s, 60000);
     child.kill(SIGSTOP);
     const auto stopped_at = std::chrono::steady_clock::now();
@@ -251,9 +233,7 @@ TEST_CASE("another process: sequential calls take a bounded round trip each") {
   Node node(loopback_options("caller"));
   picos_test::run_in([&] {
     auto [child, location] = start_helper("server");
-    REQUIRE(node.peer(location, 5s));
-    auto compute = picos::rti::locate(node, "compute", location, 5s);
-    REQUIRE(compute);
+    auto compute = located(node, location, "compute");
     constexpr int calls = 300;
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < calls; ++i) REQUIRE(compute->call(5s, i, "").result<double>(5s) == doctest::Approx(i * 1.5));
