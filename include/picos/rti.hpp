@@ -104,6 +104,7 @@ enum class CallFailure : std::uint8_t {
 /// (for bad_arguments: the function's signature and the one it was called with).
 class CallError : public std::runtime_error {
  public:
+  /// A call refused for `failure`, explained by `what`.
   CallError(CallFailure failure, const std::string& what) : std::runtime_error(what), failure_(failure) {}
   /// Which kind of failure.
   [[nodiscard]] CallFailure failure() const noexcept { return failure_; }
@@ -117,6 +118,8 @@ class CallError : public std::runtime_error {
 /// terminated (Service::close()), or its node became unreachable before it ended.
 class RemoteError : public std::runtime_error {
  public:
+  /// The error for a task that ended as `status` says (failed, terminated or unreachable); what()
+  /// names the kind and the reason.
   explicit RemoteError(RemoteMonitorStatus status);
   /// failed, terminated or unreachable.
   [[nodiscard]] RemoteMonitorStatus::Kind kind() const noexcept { return status_.kind; }

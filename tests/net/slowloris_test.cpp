@@ -1,6 +1,7 @@
 // A flood of idle connections (slowloris) from one address is bounded by the pending-handshake
 // limits: the node holds a few of them, turns the rest away with a summarised log line, and a real
 // peer from another address still links at once.
+#include "net/handshake_gate.hpp"
 #include "net_support.hpp"
 #include "run_in.hpp"
 
@@ -114,4 +115,22 @@ TEST_CASE("ten thousand idle connections from one address neither exhaust the no
   CHECK(refusals.front().find("from 127.0.0.2") != std::string::npos);
   // Summarised: far fewer lines than refused connections.
   CHECK(refusals.size() < 20);
+}
+
+TEST_CASE("the handshake gate bounds pending handshakes per address and in total, and frees them on release") {
+  picos::net::HandshakeGate gate(2, 3);
+  CHECK(gate.admit("10.0.0.1"));
+  CHECK(gate.admit("10.0.0.1"));
+  CHECK_FALSE(gate.admit("10.0.0.1"));  // per-address limit
+  CHECK(gate.admit("10.0.0.2"));
+  CHECK_FALSE(gate.admit("10.0.0.3"));  // total limit, though this address has none pending
+  CHECK(gate.pending() == 3);
+  gate.release("10.0.0.1");
+  CHECK(gate.pending() == 2);
+  CHECK(gate.admit("10.0.0.3"));
+  CHECK_FALSE(gate.admit("10.0.0.3"));  // total limit again
+  gate.release("10.0.0.2");
+  gate.release("10.0.0.9");  // never admitted: ignored
+  CHECK(gate.pending() == 2);
+  CHECK(gate.admit("10.0.0.1"));
 }
