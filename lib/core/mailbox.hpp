@@ -3,13 +3,20 @@
 
 #include "core/task_control.hpp"
 
+#include <picos/task.hpp>
+
 #include <optional>
+#include <vector>
 
 namespace picos::detail {
 
 // Delivers `message` to `task` (loop thread): hands it over if the task waits in receive(),
 // else queues it. False when the task has ended.
 bool deliver_to_mailbox(TaskControl* task, Message&& message);
+
+// Task::send() of every message of `messages`, in order, from any thread: one cross-thread request
+// for all of them. False when the task has ended or its scheduler has stopped.
+bool send_all(const Task& task, std::vector<Message>&& messages);
 
 // True when a message was handed over directly (it is older than every queued one).
 [[nodiscard]] inline bool has_handed_over_message(const TaskControl& self) noexcept { return self.slot_holds_mail; }

@@ -108,6 +108,22 @@ bool Task::send(Message message) const {
   });
 }
 
+namespace detail {
+bool send_all(const Task& task, std::vector<Message>&& messages) {
+  if (!task.is_alive()) return false;
+  auto deliver_all = [](TaskControl* control, std::vector<Message>& batch) {
+    for (Message& message : batch) {
+      if (!deliver_to_mailbox(control, std::move(message))) return false;
+    }
+    return true;
+  };
+  if (task.control()->core->is_loop_thread()) return deliver_all(task.control(), messages);
+  return post_to_task(task, [deliver_all, batch = std::move(messages)](TaskControl* control) mutable {
+    deliver_all(control, batch);
+  });
+}
+}  // namespace detail
+
 Delivery Task::deliver(Message message, Timeout /*timeout*/) const {
   return send(std::move(message)) ? Delivery::delivered : Delivery::invalid;
 }

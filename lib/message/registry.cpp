@@ -1,7 +1,9 @@
 // The message type registry and the serialize() / deserialize() entry points.
 #include "message/registry.hpp"
 
+#include <cstring>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <streambuf>
 
@@ -12,7 +14,8 @@ namespace detail {
 // weak order in mingw-w64's libstdc++ 12 once types from anonymous namespaces (names marked '*')
 // are mixed with others, and an ordered map then silently lost registrations on Windows. Hashing
 // and equality are right everywhere.
-void TypeRegistry::add(const std::type_info& type, std::string name, SaveFn save, LoadFn load) {
+void TypeRegistry::add(const std::type_info& type, std::string name, SaveFn save, LoadFn load, AppendFn append,
+                       ParseFn parse) {
   if (name.empty()) throw std::logic_error("picos: message type " + type_name(type) + " needs a non-empty name");
   std::lock_guard<std::mutex> lock(mutex_);
   const auto by_type = by_type_.find(std::type_index(type));
@@ -27,23 +30,47 @@ void TypeRegistry::add(const std::type_info& type, std::string name, SaveFn save
                            type_name(*by_name->second) + ", cannot give it to " + type_name(type));
   }
   by_name_.emplace(name, &type);
-  by_type_.emplace(std::type_index(type), TypeEntry{std::move(name), save, load});
+  by_type_.emplace(std::type_index(type), TypeEntry{std::move(name), save, load, append, parse});
 }
 
-bool TypeRegistry::find(const std::type_info& type, TypeEntry& out) const {
+// Lookups are on the path of every message sent or received, and a stream of messages is mostly
+// of one type: each thread remembers its last answer per direction, which needs no lock because
+// entries never change or move (unordered_map nodes keep their address through rehashing).
+const TypeEntry* TypeRegistry::find(const std::type_info& type) const {
+  thread_local const TypeRegistry* last_registry = nullptr;
+  thread_local const std::type_info* last_type = nullptr;
+  thread_local const TypeEntry* last_entry = nullptr;
+  if (last_registry == this && last_type == &type) return last_entry;
   std::lock_guard<std::mutex> lock(mutex_);
   const auto found = by_type_.find(std::type_index(type));
-  if (found == by_type_.end()) return false;
-  out = found->second;
-  return true;
+  if (found == by_type_.end()) return nullptr;
+  last_registry = this;
+  last_type = &type;
+  last_entry = &found->second;
+  return last_entry;
 }
 
-bool TypeRegistry::find(const std::string& name, TypeEntry& out) const {
+const TypeEntry* TypeRegistry::find(std::string_view name) const {
+  thread_local const TypeRegistry* last_registry = nullptr;
+  thread_local const TypeEntry* last_entry = nullptr;
+  if (last_registry == this && last_entry->name == name) return last_entry;
   std::lock_guard<std::mutex> lock(mutex_);
   const auto found = by_name_.find(name);
-  if (found == by_name_.end()) return false;
-  out = by_type_.at(std::type_index(*found->second));
-  return true;
+  if (found == by_name_.end()) return nullptr;
+  last_registry = this;
+  last_entry = &by_type_.at(std::type_index(*found->second));
+  return last_entry;
+}
+
+void check_plain_size(std::size_t available, std::uint64_t needed) {
+  if (available < needed) {
+    throw SerializationError("picos: malformed serialized message: it ends early (needed " + std::to_string(needed) +
+                             " bytes, " + std::to_string(available) + " left)");
+  }
+  if (available > needed) {
+    throw SerializationError("picos: " + std::to_string(available - needed) +
+                             " unexpected bytes after the serialized message");
+  }
 }
 
 TypeRegistry& type_registry() {
@@ -62,13 +89,13 @@ void add_message_type(const std::type_info& type, std::string name, SaveFn save,
 }
 
 std::string registered_name(const std::type_info& type) {
-  TypeEntry entry;
-  if (!type_registry().find(type, entry)) {
+  const TypeEntry* entry = type_registry().find(type);
+  if (entry == nullptr) {
     throw SerializationError("picos: message type " + type_name(type) +
                              " is not registered for serialization (use PICOS_MESSAGE_TYPE or "
                              "picos::register_message_type)");
   }
-  return entry.name;
+  return entry->name;
 }
 
 }  // namespace detail
@@ -76,8 +103,7 @@ std::string registered_name(const std::type_info& type) {
 bool is_serializable(const std::type_info& type) noexcept {
   if (type == typeid(void)) return true;
   try {
-    detail::TypeEntry entry;
-    return detail::type_registry().find(type, entry);
+    return detail::type_registry().find(type) != nullptr;
   } catch (...) {
     return false;
   }
@@ -88,12 +114,12 @@ void save(cereal::PortableBinaryOutputArchive& archive, const Message& message) 
     archive(std::string());
     return;
   }
-  detail::TypeEntry entry;
-  if (!detail::type_registry().find(message.type(), entry)) {
+  const detail::TypeEntry* entry = detail::type_registry().find(message.type());
+  if (entry == nullptr) {
     (void)detail::registered_name(message.type());  // throws the descriptive error
   }
-  archive(entry.name);
-  entry.save(archive, message.data());
+  archive(entry->name);
+  entry->save(archive, message.data());
 }
 
 void load(BoundedInputArchive& archive, Message& message) {
@@ -103,11 +129,11 @@ void load(BoundedInputArchive& archive, Message& message) {
   if (name.empty()) {
     message.reset();
   } else {
-    detail::TypeEntry entry;
-    if (!detail::type_registry().find(name, entry)) {
+    const detail::TypeEntry* entry = detail::type_registry().find(name);
+    if (entry == nullptr) {
       throw SerializationError("picos: serialized message has unknown type name '" + name + "'");
     }
-    message = entry.load(archive);
+    message = entry->load(archive);
   }
   archive.leave_message();
 }
@@ -146,13 +172,25 @@ constexpr std::size_t typical_serialized_size = 64;
 
 }  // namespace
 
-Bytes serialize(const Message& message) {
+namespace detail {
+namespace {
+constexpr AppendFn entry_name_appender = plain_appender<std::string>();
+}  // namespace
+
+void serialize_append(Bytes& out, const Message& message) {
+  // Numbers and strings skip cereal: what it would write is the byte-order flag, the type name
+  // and the value's bytes, and its stream calls cost several times the copying.
+  if (const TypeEntry* entry = message.empty() ? nullptr : type_registry().find(message.type());
+      entry != nullptr && entry->append != nullptr) {
+    out.push_back(std::byte{1});
+    entry_name_appender(out, &entry->name);
+    entry->append(out, message.data());
+    return;
+  }
   thread_local SerializeStream reused;
   std::unique_ptr<SerializeStream> fresh;
   SerializeStream& use = reused.busy ? *(fresh = std::make_unique<SerializeStream>()) : reused;
-  Bytes bytes;
-  bytes.reserve(typical_serialized_size);
-  use.buffer.out = &bytes;
+  use.buffer.out = &out;
   use.stream.clear();
   use.busy = true;
   struct Release {
@@ -169,10 +207,34 @@ Bytes serialize(const Message& message) {
     throw SerializationError(std::string("picos: cannot serialize ") + type_name(message.type()) + ": " +
                              error.what());
   }
+}
+}  // namespace detail
+
+Bytes serialize(const Message& message) {
+  Bytes bytes;
+  bytes.reserve(typical_serialized_size);
+  detail::serialize_append(bytes, message);
   return bytes;
 }
 
+namespace {
+// The encoding serialize_append() makes for a type with a ParseFn, read without cereal: nullopt
+// when `bytes` are not that (another byte order, another type), for the general path to decode.
+std::optional<Message> parse_plain(std::span<const std::byte> bytes) {
+  if constexpr (std::endian::native != std::endian::little) return std::nullopt;
+  std::uint64_t name_size = 0;
+  if (bytes.size() < 1 + sizeof name_size || bytes[0] != std::byte{1}) return std::nullopt;
+  std::memcpy(&name_size, bytes.data() + 1, sizeof name_size);
+  if (name_size == 0 || name_size > bytes.size() - 1 - sizeof name_size) return std::nullopt;
+  const std::string_view name(reinterpret_cast<const char*>(bytes.data() + 1 + sizeof name_size), name_size);
+  const detail::TypeEntry* entry = detail::type_registry().find(name);
+  if (entry == nullptr || entry->parse == nullptr) return std::nullopt;
+  return entry->parse(bytes.subspan(1 + sizeof name_size + name_size));
+}
+}  // namespace
+
 Message deserialize(std::span<const std::byte> bytes) {
+  if (std::optional<Message> plain = parse_plain(bytes)) return std::move(*plain);
   try {
     BoundedInputArchive archive(bytes);
     Message message;

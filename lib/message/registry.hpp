@@ -3,31 +3,108 @@
 
 #include <picos/serialization.hpp>
 
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <span>
+#include <cstdint>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <typeindex>
 #include <unordered_map>
 
 namespace picos::detail {
 
+// Appends a value's encoding straight to a buffer: the bytes `save` makes in a little-endian
+// archive, without cereal's stream machinery.
+using AppendFn = void (*)(Bytes&, const void*);
+
+// The AppendFn of T: for numbers and strings on a little-endian host (their encoding is their
+// bytes, strings preceded by a u64 length), else nullptr.
+template <class T>
+constexpr AppendFn plain_appender() {
+  if constexpr (std::endian::native != std::endian::little) {
+    return nullptr;
+  } else if constexpr (std::is_arithmetic_v<T>) {
+    static_assert(!std::is_floating_point_v<T> || std::numeric_limits<T>::is_iec559);
+    return [](Bytes& out, const void* value) {
+      const auto* first = static_cast<const std::byte*>(value);
+      out.insert(out.end(), first, first + sizeof(T));
+    };
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return [](Bytes& out, const void* value) {
+      const auto& text = *static_cast<const std::string*>(value);
+      const std::uint64_t size = text.size();
+      const auto* size_bytes = reinterpret_cast<const std::byte*>(&size);
+      out.insert(out.end(), size_bytes, size_bytes + sizeof size);
+      const auto* first = reinterpret_cast<const std::byte*>(text.data());
+      out.insert(out.end(), first, first + text.size());
+    };
+  } else {
+    return nullptr;
+  }
+}
+
+// Throws SerializationError unless a value needing `needed` bytes has exactly `available`.
+void check_plain_size(std::size_t available, std::uint64_t needed);
+
+// Decodes a whole little-endian encoding made by the type's AppendFn (untrusted input): throws
+// SerializationError when the bytes are not exactly one value.
+using ParseFn = Message (*)(std::span<const std::byte>);
+
+// The ParseFn of T, for the types plain_appender() serves, else nullptr.
+template <class T>
+constexpr ParseFn plain_parser() {
+  if constexpr (plain_appender<T>() == nullptr) {
+    return nullptr;
+  } else if constexpr (std::is_arithmetic_v<T>) {
+    return [](std::span<const std::byte> bytes) {
+      check_plain_size(bytes.size(), sizeof(T));
+      T value{};
+      if constexpr (std::is_same_v<T, bool>) {
+        if (std::to_integer<unsigned>(bytes[0]) > 1) throw SerializationError("picos: malformed serialized message: bad bool value");
+        value = bytes[0] == std::byte{1};
+      } else {
+        std::memcpy(&value, bytes.data(), sizeof(T));
+      }
+      return Message(value);
+    };
+  } else {
+    return [](std::span<const std::byte> bytes) {
+      std::uint64_t size = 0;
+      check_plain_size(std::min(bytes.size(), sizeof size), sizeof size);
+      std::memcpy(&size, bytes.data(), sizeof size);
+      check_plain_size(bytes.size() - sizeof size, size);
+      return Message(std::in_place_type<std::string>, reinterpret_cast<const char*>(bytes.data() + sizeof size),
+                     static_cast<std::size_t>(size));
+    };
+  }
+}
+
 struct TypeEntry {
   std::string name;
   SaveFn save = nullptr;
   LoadFn load = nullptr;
+  AppendFn append = nullptr;  // optional fast path of `save`
+  ParseFn parse = nullptr;    // optional fast path of `load`, set with `append`
 };
 
 class TypeRegistry {
  public:
   // Adds (type, name); see add_message_type() for the rules. Thread-safe.
-  void add(const std::type_info& type, std::string name, SaveFn save, LoadFn load);
-  // Copies of the entry for a type / a name; false when absent. Thread-safe.
-  bool find(const std::type_info& type, TypeEntry& out) const;
-  bool find(const std::string& name, TypeEntry& out) const;
+  void add(const std::type_info& type, std::string name, SaveFn save, LoadFn load, AppendFn append = nullptr,
+           ParseFn parse = nullptr);
+  // The entry for a type / a name; nullptr when absent. Entries are never changed or removed, so
+  // the pointer stays valid as long as the registry. Thread-safe.
+  const TypeEntry* find(const std::type_info& type) const;
+  const TypeEntry* find(std::string_view name) const;
 
   template <class T>
   void add_builtin() {
-    add(typeid(T), message_type_name<T>(), &save_erased<T>, &load_erased<T>);
+    add(typeid(T), message_type_name<T>(), &save_erased<T>, &load_erased<T>, plain_appender<T>(), plain_parser<T>());
   }
 
  private:
@@ -35,6 +112,10 @@ class TypeRegistry {
   std::unordered_map<std::type_index, TypeEntry> by_type_;
   std::map<std::string, const std::type_info*, std::less<>> by_name_;
 };
+
+// serialize(), appending to `out` instead of making a new buffer; on a throw `out` may hold part
+// of the encoding. Throws as serialize().
+void serialize_append(Bytes& out, const Message& message);
 
 // The registry, with the built-in types already added.
 TypeRegistry& type_registry();

@@ -13,7 +13,8 @@ bool is_frame_kind(std::uint8_t kind) noexcept {
   return to_string(static_cast<FrameKind>(kind)) != unknown_kind_name;
 }
 
-std::variant<DecodedFrame, FrameError> decode_frame(std::span<const std::byte> bytes, std::size_t max_payload) {
+std::variant<DecodedFrameView, FrameError> decode_frame_view(std::span<const std::byte> bytes,
+                                                             std::size_t max_payload) noexcept {
   // Each header field is checked as soon as it is available, so a peer speaking something else
   // is refused after its first bytes instead of after a whole (possibly huge) frame.
   if (!bytes.empty() && bytes[0] != frame_magic[0]) return FrameError::bad_magic;
@@ -28,19 +29,33 @@ std::variant<DecodedFrame, FrameError> decode_frame(std::span<const std::byte> b
   for (std::size_t i = 4; i < 8; ++i) length = (length << 8U) | std::to_integer<std::uint32_t>(bytes[i]);
   if (length > max_payload) return FrameError::too_large;
   if (bytes.size() - frame_header_size < length) return FrameError::incomplete;
-  DecodedFrame decoded;
+  DecodedFrameView decoded;
   decoded.frame.kind = static_cast<FrameKind>(std::to_integer<std::uint8_t>(bytes[3]));
-  const auto payload = bytes.subspan(frame_header_size, length);
-  decoded.frame.payload.assign(payload.begin(), payload.end());
+  decoded.frame.payload = bytes.subspan(frame_header_size, length);
   decoded.consumed = frame_header_size + length;
   return decoded;
 }
 
-void append_frame_header(Bytes& out, FrameKind kind, std::size_t payload_size, std::size_t max_payload) {
+std::variant<DecodedFrame, FrameError> decode_frame(std::span<const std::byte> bytes, std::size_t max_payload) {
+  auto decoded = decode_frame_view(bytes, max_payload);
+  if (const auto* error = std::get_if<FrameError>(&decoded)) return *error;
+  const DecodedFrameView& view = std::get<DecodedFrameView>(decoded);
+  DecodedFrame copy;
+  copy.frame.kind = view.frame.kind;
+  copy.frame.payload.assign(view.frame.payload.begin(), view.frame.payload.end());
+  copy.consumed = view.consumed;
+  return copy;
+}
+
+void check_payload_size(std::size_t payload_size, std::size_t max_payload) {
   if (payload_size > max_payload || payload_size > 0xFFFFFFFFU) {
     throw std::length_error("picos: frame payload of " + std::to_string(payload_size) +
                             " bytes exceeds the maximum of " + std::to_string(max_payload));
   }
+}
+
+void append_frame_header(Bytes& out, FrameKind kind, std::size_t payload_size, std::size_t max_payload) {
+  check_payload_size(payload_size, max_payload);
   const auto length = static_cast<std::uint32_t>(payload_size);
   out.push_back(frame_magic[0]);
   out.push_back(frame_magic[1]);

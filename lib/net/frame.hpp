@@ -76,10 +76,28 @@ struct DecodedFrame {
   std::size_t consumed = 0;  // header + payload bytes taken from the input
 };
 
+// A frame whose payload still lies in the bytes it was decoded from.
+struct FrameView {
+  FrameKind kind = FrameKind::ping;
+  std::span<const std::byte> payload;
+};
+
+struct DecodedFrameView {
+  FrameView frame;
+  std::size_t consumed = 0;  // header + payload bytes taken from the input
+};
+
 // Decodes the first frame of `bytes`. Never throws except std::bad_alloc; never reads past the
 // span. A payload larger than `max_payload` is refused as soon as the header is seen.
 [[nodiscard]] std::variant<DecodedFrame, FrameError> decode_frame(std::span<const std::byte> bytes,
                                                                   std::size_t max_payload = default_max_frame_size);
+// decode_frame() without copying: the payload is a view into `bytes`. Never throws.
+[[nodiscard]] std::variant<DecodedFrameView, FrameError> decode_frame_view(
+    std::span<const std::byte> bytes, std::size_t max_payload = default_max_frame_size) noexcept;
+
+// Throws std::length_error naming both sizes when a payload of `payload_size` bytes is over
+// `max_payload` (or over the 32-bit length field).
+void check_payload_size(std::size_t payload_size, std::size_t max_payload);
 
 // Appends one frame to `out`. Throws std::length_error when the payload exceeds `max_payload`.
 void append_frame(Bytes& out, FrameKind kind, std::span<const std::byte> payload,

@@ -9,13 +9,26 @@ constexpr std::size_t read_chunk = 256 * 1024;
 }
 
 std::optional<Frame> FrameStream::read(Timeout idle_timeout) {
+  const std::optional<FrameView> view = read_view(idle_timeout);
+  if (!view) return std::nullopt;
+  return Frame{view->kind, Bytes(view->payload.begin(), view->payload.end())};
+}
+
+bool FrameStream::has_buffered_frame() const noexcept {
+  const auto decoded = decode_frame_view(std::span<const std::byte>(buffer_.data() + start_, end_ - start_), max_payload_);
+  const auto* error = std::get_if<FrameError>(&decoded);
+  return error == nullptr || *error != FrameError::incomplete;
+}
+
+std::optional<FrameView> FrameStream::read_view(Timeout idle_timeout) {
   for (;;) {
     const std::span<const std::byte> pending(buffer_.data() + start_, end_ - start_);
-    auto decoded = decode_frame(pending, max_payload_);
-    if (auto* frame = std::get_if<DecodedFrame>(&decoded)) {
+    const auto decoded = decode_frame_view(pending, max_payload_);
+    if (const auto* frame = std::get_if<DecodedFrameView>(&decoded)) {
+      // The bytes stay where they are until the next call, which moves or overwrites them only
+      // after the caller is done with this view.
       start_ += frame->consumed;
-      if (start_ == end_) start_ = end_ = 0;
-      return std::move(frame->frame);
+      return frame->frame;
     }
     const FrameError error = std::get<FrameError>(decoded);
     if (error != FrameError::incomplete) throw ProtocolError(to_string(error));

@@ -24,6 +24,12 @@ class FrameStream {
   // for a bad frame or a stream ending inside one, std::system_error for I/O errors and when no
   // byte arrives within `idle_timeout`.
   std::optional<Frame> read(Timeout idle_timeout);
+  // [B] read() without copying the payload: the view points into this stream's buffer and is
+  // valid until the next call of read(), read_view() or close(). Throws as read().
+  std::optional<FrameView> read_view(Timeout idle_timeout);
+  // True when read() would return without waiting for the network: a whole frame, or bytes
+  // that read() refuses, are buffered. Never throws.
+  [[nodiscard]] bool has_buffered_frame() const noexcept;
   // [B] Writes already-encoded frames.
   void write(std::span<const std::byte> frames, Timeout timeout);
   // Closes the socket, waking a task blocked in read() or write(). Never throws.

@@ -112,10 +112,11 @@ bool Node::send(const RemoteTask& target, const Message& message) {
     const std::optional<Task> task = core_->exports.resolve(target);
     return task && task->send(message);
   }
-  // One frame buffer per thread, reused: a stream of sends allocates only for serialize().
+  // One frame buffer per thread, reused, the message encoded straight into it: a stream of sends
+  // allocates nothing per message.
   thread_local Bytes frame;
   frame.clear();
-  net::append_send_frame(frame, 0, target, serialize(message), core_->options.max_frame_size);
+  net::append_send_frame_of(frame, 0, target, message, core_->options.max_frame_size);
   const bool queued = core_->queue_frame(target.origin, frame);
   if (frame.capacity() > max_kept_frame_bytes) Bytes().swap(frame);
   return queued;

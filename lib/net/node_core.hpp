@@ -12,6 +12,7 @@
 #include "net/frame_stream.hpp"
 #include "net/handshake.hpp"
 #include "net/handshake_gate.hpp"
+#include "net/message_batch.hpp"
 #include "net/peer_tls.hpp"
 #include "rti/net_hooks.hpp"
 
@@ -82,7 +83,16 @@ class NodeCore {
   FileResult delete_file(const Location& peer, const std::string& file, const std::string& dir, Timeout timeout);
 
   // --- requests served for peers and for local callers (inbound.cpp / monitors.cpp) ---
-  std::int32_t accept_message(const RemoteTask& target, std::span<const std::byte> message);
+  // The last target a connection's messages were for: a stream of messages to one task resolves
+  // its reference once (an export is dropped only when its task ends).
+  struct LastTarget {
+    RemoteTask reference;
+    std::optional<Task> task;
+  };
+  // Resolves `target` (through `last` when it is the same) and queues the message in `batch`: 1,
+  // or -1 for an unknown or ended task or an undecodable message (logged).
+  std::int32_t accept_message(const RemoteTask& target, std::span<const std::byte> message, net::MessageBatch& batch,
+                              LastTarget& last);
   std::int32_t accept_monitor(const RemoteTask& target, const RemoteTask& monitor);
   void accept_monitor_status(const RemoteTask& target, const RemoteTask& monitor, std::span<const std::byte> status);
 
@@ -147,6 +157,9 @@ class NodeCore {
                      const std::string& host);
   std::optional<net::NodeIdentity> server_handshake(net::FrameStream& stream, const std::string& address);
   bool serve_frame(net::FrameStream& stream, const net::Frame& frame);
+  // A send frame: its message joins `batch`; one with a request id is acknowledged once handed over.
+  void serve_send(net::FrameStream& stream, std::span<const std::byte> payload, net::MessageBatch& batch,
+                  LastTarget& last);
 
   // file_transfer.cpp
   void configure_files();

@@ -1,5 +1,8 @@
 #include "net/send_frame.hpp"
 
+#include "message/registry.hpp"
+
+#include <bit>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -12,7 +15,12 @@ namespace {
 constexpr std::size_t count_bytes = 8;
 
 void put_integer(std::byte*& at, std::uint64_t value, std::size_t size) {
-  for (std::size_t i = 0; i < size; ++i) *at++ = static_cast<std::byte>((value >> (8 * i)) & 0xFFU);
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(at, &value, size);  // the low `size` bytes, least significant first
+    at += size;
+  } else {
+    for (std::size_t i = 0; i < size; ++i) *at++ = static_cast<std::byte>((value >> (8 * i)) & 0xFFU);
+  }
 }
 
 void put_bytes(std::byte*& at, const void* data, std::size_t size) {
@@ -32,6 +40,10 @@ class PayloadReader {
   std::uint64_t integer(std::size_t size) {
     const auto raw = take(size);
     std::uint64_t value = 0;
+    if (std::endian::native == std::endian::little && little_) {
+      std::memcpy(&value, raw.data(), size);
+      return value;
+    }
     for (std::size_t i = 0; i < size; ++i) {
       const std::size_t shift = 8 * (little_ ? i : size - 1 - i);
       value |= std::to_integer<std::uint64_t>(raw[i]) << shift;
@@ -79,15 +91,14 @@ SendView decode_send_payload(std::span<const std::byte> payload) {
   return view;
 }
 
-void append_send_frame(Bytes& out, std::uint64_t request_id, const RemoteTask& target,
-                       std::span<const std::byte> message, std::size_t max_payload) {
-  const std::size_t payload_size = 1 + sizeof request_id + count_bytes + target.name.size() + sizeof target.id +
-                                   sizeof target.rid + count_bytes + target.origin.host.size() +
-                                   sizeof target.origin.port + count_bytes + message.size();
-  const std::size_t start = out.size();
-  append_frame_header(out, FrameKind::send, payload_size, max_payload);
-  out.resize(start + frame_header_size + payload_size);
-  std::byte* at = out.data() + start + frame_header_size;
+namespace {
+// Bytes of a send payload before its message's count.
+std::size_t fields_size(const RemoteTask& target) {
+  return 1 + sizeof(std::uint64_t) + count_bytes + target.name.size() + sizeof target.id + sizeof target.rid +
+         count_bytes + target.origin.host.size() + sizeof target.origin.port;
+}
+
+void put_fields(std::byte*& at, std::uint64_t request_id, const RemoteTask& target) {
   *at++ = std::byte{1};
   put_integer(at, request_id, sizeof request_id);
   put_bytes(at, target.name.data(), target.name.size());
@@ -95,7 +106,44 @@ void append_send_frame(Bytes& out, std::uint64_t request_id, const RemoteTask& t
   put_integer(at, target.rid, sizeof target.rid);
   put_bytes(at, target.origin.host.data(), target.origin.host.size());
   put_integer(at, target.origin.port, sizeof target.origin.port);
+}
+}  // namespace
+
+void append_send_frame(Bytes& out, std::uint64_t request_id, const RemoteTask& target,
+                       std::span<const std::byte> message, std::size_t max_payload) {
+  const std::size_t payload_size = fields_size(target) + count_bytes + message.size();
+  const std::size_t start = out.size();
+  append_frame_header(out, FrameKind::send, payload_size, max_payload);
+  out.resize(start + frame_header_size + payload_size);
+  std::byte* at = out.data() + start + frame_header_size;
+  put_fields(at, request_id, target);
   put_bytes(at, message.data(), message.size());
+}
+
+void append_send_frame_of(Bytes& out, std::uint64_t request_id, const RemoteTask& target, const Message& message,
+                          std::size_t max_payload) {
+  // The message is encoded in place, behind room left for the frame length and its count, which
+  // are written once its size is known: no buffer of its own, no copy.
+  const std::size_t start = out.size();
+  const std::size_t head_size = fields_size(target) + count_bytes;
+  try {
+    append_frame_header(out, FrameKind::send, 0, max_payload);
+    out.resize(start + frame_header_size + head_size);
+    std::byte* at = out.data() + start + frame_header_size;
+    put_fields(at, request_id, target);
+    detail::serialize_append(out, message);
+    const std::size_t message_size = out.size() - (start + frame_header_size + head_size);
+    check_payload_size(head_size + message_size, max_payload);
+    at = out.data() + start + frame_header_size + head_size - count_bytes;
+    put_integer(at, message_size, count_bytes);
+    const auto payload_size = static_cast<std::uint32_t>(head_size + message_size);
+    for (std::size_t i = 0; i < 4; ++i) {
+      out[start + 4 + i] = static_cast<std::byte>((payload_size >> (8 * (3 - i))) & 0xFFU);
+    }
+  } catch (...) {
+    out.resize(start);
+    throw;
+  }
 }
 
 }  // namespace picos::net

@@ -5,6 +5,7 @@
 
 #include "net/frame.hpp"
 
+#include <picos/message.hpp>
 #include <picos/remote_task.hpp>
 
 #include <cstdint>
@@ -18,6 +19,11 @@ namespace picos::net {
 // std::length_error, appending nothing, when the payload exceeds `max_payload`.
 void append_send_frame(Bytes& out, std::uint64_t request_id, const RemoteTask& target,
                        std::span<const std::byte> message, std::size_t max_payload);
+
+// append_send_frame() of serialize(message), encoding the message straight into `out`. Throws
+// SerializationError (the type is not registered) or std::length_error, appending nothing.
+void append_send_frame_of(Bytes& out, std::uint64_t request_id, const RemoteTask& target, const Message& message,
+                          std::size_t max_payload);
 
 // A decoded `send` payload whose message still lies in the frame it came from.
 struct SendView {

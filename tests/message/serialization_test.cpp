@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -157,4 +158,64 @@ TEST_CASE("the encoding is little-endian portable binary with the type name firs
   CHECK(static_cast<char>(bytes[9]) == 'i');
   CHECK(bytes[12] == std::byte{4});
   CHECK(bytes[15] == std::byte{1});
+}
+
+namespace {
+// What cereal's portable archive writes for a message of T: the reference the direct encoding of
+// numbers and strings must equal.
+template <class T>
+picos::Bytes cereal_encoding(const std::string& name, const T& value) {
+  std::ostringstream out;
+  {
+    cereal::PortableBinaryOutputArchive archive(out, cereal::PortableBinaryOutputArchive::Options::LittleEndian());
+    archive(name, value);
+  }
+  const std::string text = out.str();
+  const auto* first = reinterpret_cast<const std::byte*>(text.data());
+  return picos::Bytes(first, first + text.size());
+}
+
+template <class T>
+void check_same_as_cereal(const std::string& name, const T& value) {
+  CAPTURE(name);
+  const picos::Bytes bytes = picos::serialize(picos::Message(value));
+  CHECK(bytes == cereal_encoding(name, value));
+  CHECK(picos::deserialize(bytes).get<T>() == value);
+}
+}  // namespace
+
+TEST_CASE("numbers and strings encoded without cereal are byte for byte what cereal writes, and decode back") {
+  check_same_as_cereal("bool", true);
+  check_same_as_cereal("char", 'z');
+  check_same_as_cereal("i8", std::int8_t{-5});
+  check_same_as_cereal("i16", std::int16_t{-300});
+  check_same_as_cereal("i32", std::int32_t{-70000});
+  check_same_as_cereal("i64", std::numeric_limits<std::int64_t>::min());
+  check_same_as_cereal("u8", std::uint8_t{250});
+  check_same_as_cereal("u16", std::uint16_t{65000});
+  check_same_as_cereal("u32", std::uint32_t{4000000000U});
+  check_same_as_cereal("u64", std::numeric_limits<std::uint64_t>::max());
+  check_same_as_cereal("f32", 1.5F);
+  check_same_as_cereal("f64", -2.25);
+  check_same_as_cereal("string", std::string());
+  check_same_as_cereal("string", std::string("0123456789abcdef"));
+  check_same_as_cereal("string", std::string(100000, 'x'));
+}
+
+TEST_CASE("a number or string written big-endian by another host decodes like the little-endian form") {
+  std::ostringstream out;
+  {
+    cereal::PortableBinaryOutputArchive archive(out, cereal::PortableBinaryOutputArchive::Options::BigEndian());
+    archive(std::string("u32"), std::uint32_t{0x01020304});
+  }
+  const std::string text = out.str();
+  const auto* first = reinterpret_cast<const std::byte*>(text.data());
+  CHECK(picos::deserialize(picos::Bytes(first, first + text.size())).get<std::uint32_t>() == 0x01020304U);
+
+  picos::Bytes bad_bool = picos::serialize(picos::Message(true));
+  bad_bool.back() = std::byte{2};
+  CHECK_THROWS_WITH_AS(picos::deserialize(bad_bool), doctest::Contains("bad bool"), picos::SerializationError);
+  picos::Bytes short_string = picos::serialize(picos::Message(std::string("abc")));
+  short_string.pop_back();
+  CHECK_THROWS_WITH_AS(picos::deserialize(short_string), doctest::Contains("ends early"), picos::SerializationError);
 }

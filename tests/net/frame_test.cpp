@@ -164,6 +164,27 @@ TEST_CASE("a send frame encoded directly decodes like one built from its payload
   CHECK(refused.empty());
 }
 
+TEST_CASE("a send frame with its message encoded in place equals one built from the serialized message") {
+  const picos::RemoteTask target{"sink", 12, 0xABCDEF, picos::Location{"127.0.0.1", 40000}};
+  const picos::Message message(std::string(1000, 'm'));
+  Bytes from_serialized = bytes_of({9});
+  append_send_frame(from_serialized, 5, target, picos::serialize(message), default_max_frame_size);
+  Bytes in_place = bytes_of({9});
+  append_send_frame_of(in_place, 5, target, message, default_max_frame_size);
+  CHECK(in_place == from_serialized);
+  const auto decoded = decode_frame(std::span<const std::byte>(in_place).subspan(1));
+  const SendView view = decode_send_payload(std::get<DecodedFrame>(decoded).frame.payload);
+  CHECK(picos::deserialize(view.message).get<std::string>() == std::string(1000, 'm'));
+
+  Bytes too_small = bytes_of({9});
+  CHECK_THROWS_AS(append_send_frame_of(too_small, 1, target, message, 500), std::length_error);
+  CHECK(too_small == bytes_of({9}));
+  struct NotRegistered {};
+  CHECK_THROWS_AS(append_send_frame_of(too_small, 1, target, picos::Message(NotRegistered{}), default_max_frame_size),
+                  picos::SerializationError);
+  CHECK(too_small == bytes_of({9}));
+}
+
 TEST_CASE("a send payload decoded in place matches the cereal decoding and refuses what it refuses") {
   const SendPayload sent{7, picos::RemoteTask{"t", 3, 99, picos::Location{"10.0.0.1", 9705}}, filled(5)};
   const Bytes encoded = encode_payload(sent);

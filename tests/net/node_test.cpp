@@ -103,6 +103,41 @@ TEST_CASE("a registered task is located from a peer and receives sends in order 
   CHECK(got.back() == count - 1);
 }
 
+TEST_CASE("sends alternating between two remote tasks and deliveries among them arrive complete and in order") {
+  Node a(loopback_options("alpha"));
+  Node b(loopback_options("beta"));
+  constexpr int count = 3000;  // more than one batch of the receiving node per task
+  auto collector = [] {
+    return picos::spawn([] {
+      std::vector<int> got;
+      while (got.size() < count) {
+        auto message = this_task::receive(10s);
+        if (!message) break;
+        got.push_back(message->get<int>());
+      }
+      return got;
+    });
+  };
+  Task odd = collector();
+  Task even = collector();
+  picos_test::run_in([&] {
+    const RemoteTask to_odd = b.export_task(odd);
+    const RemoteTask to_even = b.export_task(even);
+    REQUIRE(a.peer(b.location(), 5s));
+    for (int i = 0; i < 2 * count; ++i) {
+      const RemoteTask& target = i % 2 == 0 ? to_even : to_odd;
+      if (i % 500 == 499) REQUIRE(a.deliver(target, i, 5s) == Delivery::delivered);
+      else REQUIRE(a.send(target, i));
+    }
+  });
+  for (Task* task : {&even, &odd}) {
+    const auto got = task->value(10s).get<std::vector<int>>();
+    REQUIRE(got.size() == count);
+    const int first = task == &even ? 0 : 1;
+    for (int i = 0; i < count; ++i) REQUIRE(got[static_cast<std::size_t>(i)] == first + 2 * i);
+  }
+}
+
 TEST_CASE("stale and forged references are rejected by the receiving node") {
   Node a(loopback_options("alpha"));
   Node b(loopback_options("beta"));

@@ -1,0 +1,31 @@
+#include "net/message_batch.hpp"
+
+#include "core/mailbox.hpp"
+
+#include <picos/log.hpp>
+
+namespace picos::net {
+
+void MessageBatch::add(const Task& task, Message&& message) {
+  if (task_ && *task_ != task) flush();
+  if (!task_) task_ = task;
+  messages_.push_back(std::move(message));
+  // Bounded so that a long stream for one task reaches it in steps instead of at its end.
+  if (messages_.size() >= max_messages) flush();
+}
+
+void MessageBatch::flush() noexcept {
+  if (messages_.empty()) return;
+  const std::size_t count = messages_.size();
+  try {
+    if (!detail::send_all(*task_, std::move(messages_))) {
+      log(LogLevel::info, "picos: ", count, " messages for ended task ", *task_, " dropped");
+    }
+  } catch (const std::exception& error) {
+    log(LogLevel::error, "picos: ", count, " messages for task ", *task_, " dropped: ", error.what());
+  }
+  messages_.clear();  // a vector moved from is valid but unspecified
+  task_.reset();
+}
+
+}  // namespace picos::net
