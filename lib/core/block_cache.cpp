@@ -3,8 +3,6 @@
 #include <new>
 
 namespace picos::detail {
-namespace {
-}  // namespace
 
 #if defined(_WIN32)
 // mingw-w64's emulated TLS may release a thread's thread_local storage before that thread's
@@ -12,6 +10,8 @@ namespace {
 // safe there: blocks go straight to the allocator.
 void* allocate_task_block(std::size_t size) { return ::operator new(size); }
 void free_task_block(void* block) noexcept { ::operator delete(block); }
+void* allocate_message_block(std::size_t size) { return ::operator new(size); }
+void free_message_block(void* block) noexcept { ::operator delete(block); }
 #else
 namespace {
 
@@ -34,25 +34,22 @@ struct BlockCache {
   }
 };
 
-// initial-exec: a %fs-relative access instead of a __tls_get_addr() call on every spawn and end.
-thread_local BlockCache cache __attribute__((tls_model("initial-exec")));
+// initial-exec: a %fs-relative access instead of a __tls_get_addr() call on every use.
+thread_local BlockCache task_blocks __attribute__((tls_model("initial-exec")));
+thread_local BlockCache message_blocks __attribute__((tls_model("initial-exec")));
 
-}  // namespace
-
-void* allocate_task_block(std::size_t size) {
-  BlockCache& local = cache;
+void* take_block(BlockCache& local, std::size_t size) {
   if (local.head != nullptr && size <= local.block_size) {
     FreeBlock* block = local.head;
     local.head = block->next;
     --local.count;
     return block;
   }
-  if (size > local.block_size) local.block_size = size;  // one object type uses the cache
+  if (size > local.block_size) local.block_size = size;  // one object type uses each cache
   return ::operator new(size);
 }
 
-void free_task_block(void* block) noexcept {
-  BlockCache& local = cache;
+void give_block(BlockCache& local, void* block) noexcept {
   if (local.count >= cached_blocks_per_thread) {
     ::operator delete(block);
     return;
@@ -62,6 +59,13 @@ void free_task_block(void* block) noexcept {
   local.head = free_block;
   ++local.count;
 }
+
+}  // namespace
+
+void* allocate_task_block(std::size_t size) { return take_block(task_blocks, size); }
+void free_task_block(void* block) noexcept { give_block(task_blocks, block); }
+void* allocate_message_block(std::size_t size) { return take_block(message_blocks, size); }
+void free_message_block(void* block) noexcept { give_block(message_blocks, block); }
 #endif
 
 }  // namespace picos::detail

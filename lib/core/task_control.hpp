@@ -56,6 +56,8 @@ class WaitQueue {
 struct MessageNode {
   MessageNode* next = nullptr;
   Message message;
+  static void* operator new(std::size_t size) { return allocate_message_block(size); }
+  static void operator delete(void* block) noexcept { free_message_block(block); }
 };
 
 // Rarely used parts of a task, allocated on first use (on the scheduler thread).

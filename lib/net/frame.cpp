@@ -57,11 +57,15 @@ void check_payload_size(std::size_t payload_size, std::size_t max_payload) {
 void append_frame_header(Bytes& out, FrameKind kind, std::size_t payload_size, std::size_t max_payload) {
   check_payload_size(payload_size, max_payload);
   const auto length = static_cast<std::uint32_t>(payload_size);
-  out.push_back(frame_magic[0]);
-  out.push_back(frame_magic[1]);
-  out.push_back(std::byte{protocol_version});
-  out.push_back(static_cast<std::byte>(kind));
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::byte>((length >> shift) & 0xFFU));
+  const std::byte header[frame_header_size] = {frame_magic[0],
+                                               frame_magic[1],
+                                               std::byte{protocol_version},
+                                               static_cast<std::byte>(kind),
+                                               static_cast<std::byte>((length >> 24U) & 0xFFU),
+                                               static_cast<std::byte>((length >> 16U) & 0xFFU),
+                                               static_cast<std::byte>((length >> 8U) & 0xFFU),
+                                               static_cast<std::byte>(length & 0xFFU)};
+  out.insert(out.end(), std::begin(header), std::end(header));
 }
 
 void append_frame(Bytes& out, FrameKind kind, std::span<const std::byte> payload, std::size_t max_payload) {

@@ -101,15 +101,19 @@ bool NodeCore::queue_frame(const Location& peer, std::span<const std::byte> fram
   Task writer;
   {
     std::lock_guard lock(mutex_);
-    auto link = links_.find(peer);
-    if (link == links_.end()) {
-      if (!connecting_.contains(peer) || backlog_bytes_ + frames.size() > max_backlog_bytes) return false;
-      backlog_bytes_ += frames.size();
-      backlog_[peer].emplace_back(frames.begin(), frames.end());
-      return true;
+    if (last_link_ == nullptr || last_link_->first != peer) {
+      auto link = links_.find(peer);
+      if (link == links_.end()) {
+        if (!connecting_.contains(peer) || backlog_bytes_ + frames.size() > max_backlog_bytes) return false;
+        backlog_bytes_ += frames.size();
+        backlog_[peer].emplace_back(frames.begin(), frames.end());
+        return true;
+      }
+      last_link_ = &*link;
     }
-    if (!append_locked(link->second, frames)) return true;
-    writer = link->second.writer;
+    Link& link = last_link_->second;
+    if (!append_locked(link, frames)) return true;
+    writer = link.writer;
   }
   // Woken outside the lock: the network thread often runs at once, and would otherwise find the
   // lock held by the preempted sender.
@@ -283,6 +287,7 @@ void NodeCore::link_lost(const Location& peer, const std::shared_ptr<net::FrameS
     }
     name = link->second.name;
     writer = link->second.writer;
+    if (last_link_ == &*link) last_link_ = nullptr;
     links_.erase(link);
     auto [first, last] = remote_monitors_.equal_range(peer);
     for (auto it = first; it != last; ++it) watched.push_back(it->second);

@@ -8,7 +8,10 @@ namespace picos::net {
 
 void MessageBatch::add(const Task& task, Message&& message) {
   if (task_ && *task_ != task) flush();
-  if (!task_) task_ = task;
+  if (!task_) {
+    task_ = task;
+    messages_.reserve(max_messages);  // the last batch's vector went with it: growing would move every message
+  }
   messages_.push_back(std::move(message));
   // Bounded so that a long stream for one task reaches it in steps instead of at its end.
   if (messages_.size() >= max_messages) flush();

@@ -189,6 +189,9 @@ class NodeCore {
 
   mutable std::mutex mutex_;
   std::map<Location, Link> links_;
+  // The entry queue_frame() found last (a stream of sends goes to one peer); nullptr when none or
+  // erased. Under mutex_.
+  std::map<Location, Link>::value_type* last_link_ = nullptr;
   std::set<Location> connecting_;
   // Frames sent to a peer whose link is being dialled (e.g. the dial-back after a peer connected
   // to us), flushed in order when it comes up.
