@@ -41,6 +41,26 @@ inline bool reach_server(picos::Node& node, const picos::Location& server) {
   return false;
 }
 
+// Takes argv[i] when it is one of the node options the examples share, with its value (i then
+// points at the value): --host HOST, --port N, --secret S, --name NAME, --discover. False when
+// argv[i] is none of them (or lacks its value). Throws std::invalid_argument for a bad port.
+inline bool take_node_option(int argc, char** argv, int& i, picos::NodeOptions& options) {
+  const std::string option = argv[i];
+  if (option == "--discover") {
+    options.discover_peers = true;
+    return true;
+  }
+  if (i + 1 >= argc) return false;
+  const std::string value = argv[i + 1];
+  if (option == "--host") options.hosts = {value};
+  else if (option == "--port") options.tcp_port = static_cast<std::uint16_t>(std::stoi(value));
+  else if (option == "--secret") options.secret = value;
+  else if (option == "--name") options.name = value;
+  else return false;
+  ++i;
+  return true;
+}
+
 // "HOST:PORT" ("[IPv6]:PORT" too) as a Location; std::nullopt when the text is not that.
 inline std::optional<picos::Location> parse_location(const std::string& text) {
   const auto colon = text.rfind(':');

@@ -8,8 +8,8 @@
 // ends the client with a message instead of a hang. Exit status: 0 when the script ran and
 // exited with 0, 1 for anything else (refused file, missing script, failure, non-zero exit), 2
 // for a usage error.
-//   rti_node_client (--peer HOST:PORT | --discover) [--host HOST] [--secret S] [--seconds N]
-//                   [--keep] [--no-send] SCRIPT [ARGS...]
+//   rti_node_client (--peer HOST:PORT | --discover) [--host HOST] [--secret S] [--name NAME]
+//                   [--seconds N] [--keep] [--no-send] SCRIPT [ARGS...]
 #include "../common/client_start.hpp"
 #include "rti_node_protocol.hpp"
 
@@ -143,23 +143,18 @@ int main(int argc, char** argv) {
   options.tcp_port = 0;
   Request request;
   const char* usage =
-      "usage: rti_node_client (--peer HOST:PORT | --discover) [--host HOST] [--secret S] [--seconds N]\n"
-      "                       [--keep] [--no-send] SCRIPT [ARGS...]\n";
+      "usage: rti_node_client (--peer HOST:PORT | --discover) [--host HOST] [--secret S] [--name NAME]\n"
+      "                       [--seconds N] [--keep] [--no-send] SCRIPT [ARGS...]\n";
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; ++i) {
     const bool has_value = i + 1 < argc;
+    if (example::take_node_option(argc, argv, i, options)) continue;
     if (std::strcmp(argv[i], "--peer") == 0 && has_value) {
       request.server = example::parse_location(argv[++i]);
       if (!request.server) {
         std::cerr << "rti_node_client: --peer wants HOST:PORT\n";
         return 2;
       }
-    } else if (std::strcmp(argv[i], "--discover") == 0) {
-      options.discover_peers = true;
-    } else if (std::strcmp(argv[i], "--host") == 0 && has_value) {
-      options.hosts = {argv[++i]};
-    } else if (std::strcmp(argv[i], "--secret") == 0 && has_value) {
-      options.secret = argv[++i];
     } else if (std::strcmp(argv[i], "--seconds") == 0 && has_value) {
       request.seconds = std::stod(argv[++i]);
     } else if (std::strcmp(argv[i], "--keep") == 0) {

@@ -11,6 +11,8 @@
 //   rti_node_server [--host HOST] [--port N] [--secret S] [--name NAME] [--discover]
 //                   [--dest DIR] [--max-file-size BYTES] [--max-seconds N]
 // Then, in another terminal: rti_node_client --peer HOST:PORT script.sh [ARGS...]
+#include "../common/child_lines.hpp"
+#include "../common/client_start.hpp"
 #include "../common/stop_signals.hpp"
 #include "rti_node_protocol.hpp"
 
@@ -18,8 +20,6 @@
 #include <picos/picos.hpp>
 #include <picos/rti.hpp>
 #include <picos/subprocess.hpp>
-
-#include <signal.h>
 
 #include <algorithm>
 #include <chrono>
@@ -36,26 +36,6 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// What a reader task tells the invocation it belongs to: its stream ended.
-struct StreamDone {};
-
-// Kills the script with whatever it started (it leads its own process group, see run()) and ends
-// the reader tasks however run() ends: normally, by an exception, or unwound by Service::close().
-struct ScriptGuard {
-  std::shared_ptr<picos::Subprocess> child;
-  std::vector<picos::Task> readers;
-  ScriptGuard() = default;
-  ScriptGuard(const ScriptGuard&) = delete;
-  ScriptGuard& operator=(const ScriptGuard&) = delete;
-  ~ScriptGuard() {
-    if (child) {
-      for (const int pid : child->pids()) ::kill(-pid, SIGKILL);  // no such group any more: ESRCH
-      child->kill(SIGKILL);
-    }
-    for (const picos::Task& reader : readers) reader.terminate();
-  }
-};
 
 class ScriptRunner {
  public:
@@ -80,20 +60,15 @@ class ScriptRunner {
     options.argv = {"setsid", "/bin/sh", file};
     options.argv.insert(options.argv.end(), args.begin(), args.end());
     options.cwd = dest.string();
-    ScriptGuard guard;
+    example::ChildGuard guard;  // kills the script and what it started however this ends
     guard.child = std::make_shared<picos::Subprocess>(picos::Subprocess::spawn(std::move(options)));
     guard.child->close_stdin();  // a script that reads its input gets end of file
     const picos::Task self = picos::this_task::current();
     for (const std::uint8_t stream : {example::ScriptOutput::out, example::ScriptOutput::err}) {
-      guard.readers.push_back(picos::spawn([child = guard.child, self, stream] {
-        for (;;) {
-          std::string line = stream == example::ScriptOutput::out ? child->readline() : child->readline_stderr();
-          if (line.empty()) break;  // end of output
-          if (line.back() == '\n') line.pop_back();
-          self.send(example::ScriptOutput{stream, std::move(line)});
-        }
-        self.send(StreamDone{});
-      }));
+      guard.readers.push_back(example::spawn_line_reader(guard.child, stream == example::ScriptOutput::err, self,
+                                                         [stream](std::string line) {
+                                                           return example::ScriptOutput{stream, std::move(line)};
+                                                         }));
     }
 
     // Only this task sends to `output`, so the lines arrive in the order they are forwarded and
@@ -104,7 +79,7 @@ class ScriptRunner {
     for (int open_streams = 2; open_streams > 0;) {
       std::optional<picos::Message> message = picos::this_task::receive(deadline - Clock::now());
       if (!message) throw std::runtime_error(too_long);
-      if (message->is<StreamDone>()) {
+      if (message->is<example::LinesEnded>()) {
         --open_streams;
       } else if (message->is<example::ScriptOutput>()) {
         if (!node_.send(output, *message)) throw std::runtime_error("the caller's node went offline");
@@ -136,12 +111,8 @@ int main(int argc, char** argv) {
   double max_seconds = 60;
   for (int i = 1; i < argc; ++i) {
     const bool has_value = i + 1 < argc;
-    if (std::strcmp(argv[i], "--host") == 0 && has_value) options.hosts = {argv[++i]};
-    else if (std::strcmp(argv[i], "--port") == 0 && has_value) options.tcp_port = static_cast<std::uint16_t>(std::stoi(argv[++i]));
-    else if (std::strcmp(argv[i], "--secret") == 0 && has_value) options.secret = argv[++i];
-    else if (std::strcmp(argv[i], "--name") == 0 && has_value) options.name = argv[++i];
-    else if (std::strcmp(argv[i], "--discover") == 0) options.discover_peers = true;
-    else if (std::strcmp(argv[i], "--dest") == 0 && has_value) options.dest_path = argv[++i];
+    if (example::take_node_option(argc, argv, i, options)) continue;
+    if (std::strcmp(argv[i], "--dest") == 0 && has_value) options.dest_path = argv[++i];
     else if (std::strcmp(argv[i], "--max-file-size") == 0 && has_value) options.max_file_size = std::stoull(argv[++i]);
     else if (std::strcmp(argv[i], "--max-seconds") == 0 && has_value) max_seconds = std::stod(argv[++i]);
     else {
