@@ -5,7 +5,8 @@
 // every line the script writes (stdout and stderr) to the caller's task as a message, then
 // returns the exit status. A script that runs longer than the caller's time limit (at most
 // --max-seconds) is killed with the commands it started and the call fails with that reason; so
-// does a call naming a file that is not there. Only peers that know the secret can
+// does a call naming a file that is not there. A script whose caller goes away (its task ends,
+// its node goes offline) is killed too. Only peers that know the secret can
 // send or run anything, but those may run any command as this process's user: run it in a
 // sandbox. Ctrl-C (or SIGTERM) stops it, killing the scripts still running.
 //   rti_node_server [--host HOST] [--port N] [--secret S] [--name NAME] [--discover]
@@ -71,6 +72,10 @@ class ScriptRunner {
                                                          }));
     }
 
+    // The caller's task ending, or its node going offline, ends the run at once.
+    if (!node_.monitor(self, output, std::chrono::seconds(10)))
+      throw std::runtime_error("cannot monitor the caller's task " + output.to_string());
+
     // Only this task sends to `output`, so the lines arrive in the order they are forwarded and
     // the end message after all of them.
     std::ostringstream too_long_text;
@@ -83,6 +88,8 @@ class ScriptRunner {
         --open_streams;
       } else if (message->is<example::ScriptOutput>()) {
         if (!node_.send(output, *message)) throw std::runtime_error("the caller's node went offline");
+      } else if (const auto* caller = message->get_if<picos::RemoteMonitorStatus>()) {
+        throw std::runtime_error(file + " was killed: the caller's task " + picos::to_string(caller->kind));
       }
     }
     int status = 0;
