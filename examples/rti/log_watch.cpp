@@ -6,7 +6,8 @@
 // printed as "PEER: LINE" (PEER is the node's name). When a peer goes offline its watch is
 // dropped; a peer without the service is noted and left alone. Notes go to stderr in brackets.
 // It stops after --seconds N (0, the default: on Ctrl-C or SIGTERM), telling every peer to stop
-// its pipe. --backlog N starts with the last N lines of the file.
+// its pipe. --backlog N starts with the last N lines of the file. Each --peer is dialled once,
+// at the start; --discover (pinging again every 10 s) also finds nodes that start later.
 //   log_watch (--peer HOST:PORT ... | --discover) --file FILE --pattern PATTERN [--backlog N]
 //             [--seconds N] [--host HOST] [--secret S] [--name NAME]
 #include "../common/client_start.hpp"

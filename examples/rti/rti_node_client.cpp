@@ -94,7 +94,12 @@ std::optional<int> run_remote(picos::Node& node, const picos::rti::RemoteService
         std::cerr << '\n';
         return std::nullopt;
       }
-      exit_status = status.value.get<int>();
+      const int* code = status.value.get_if<int>();
+      if (code == nullptr) {
+        std::cerr << "rti_node_client: the server answered something other than an exit status\n";
+        return std::nullopt;
+      }
+      exit_status = *code;
     }
   }
   return exit_status;
