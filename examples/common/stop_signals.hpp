@@ -4,6 +4,9 @@
 // SIGTERM (ending the process at once) would skip. Construct a StopSignals first thing in main,
 // before a Node or a scheduler starts a thread: it blocks SIGINT and SIGTERM in this thread, and
 // the threads started later inherit that, so the signals wait for wait() to take them.
+// serve_until_stopped() is the end of such a server.
+
+#include <picos/rti.hpp>
 
 #include <signal.h>
 
@@ -11,6 +14,7 @@
 #include <chrono>
 #include <ctime>
 #include <optional>
+#include <thread>
 
 namespace example {
 
@@ -45,5 +49,16 @@ class StopSignals {
  private:
   sigset_t set_{};
 };
+
+// [B] Blocks the calling thread (not a task) until `signals` takes a stop signal or `limit`
+// passes, then closes `service` (its running invocations are terminated, so the guards on their
+// stacks kill their children) and waits up to 5 s for them to unwind.
+inline void serve_until_stopped(const StopSignals& signals, picos::rti::Service& service,
+                                std::optional<std::chrono::milliseconds> limit = std::nullopt) {
+  signals.wait(limit);
+  service.close();
+  for (int waited = 0; service.running() > 0 && waited < 100; ++waited)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
 
 }  // namespace example

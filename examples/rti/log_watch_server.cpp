@@ -28,7 +28,6 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace {
@@ -142,11 +141,9 @@ int main(int argc, char** argv) {
 
   std::cout << "log_watch_server " << node.name() << " at " << node.location().host << ' ' << node.location().port
             << std::endl;
-  stop_signals.wait(seconds > 0 ? std::optional(std::chrono::milliseconds(static_cast<long>(seconds * 1000)))
-                                : std::nullopt);
-  service.close();  // terminates the watches: their guards kill the pipes
-  for (int waited = 0; service.running() > 0 && waited < 100; ++waited)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::optional<std::chrono::milliseconds> limit;
+  if (seconds > 0) limit = std::chrono::milliseconds(static_cast<long>(seconds * 1000));
+  example::serve_until_stopped(stop_signals, service, limit);  // then the watches' pipes are killed
   std::cout << "stopped" << std::endl;
   picos::Scheduler::instance().terminate();
   return 0;

@@ -31,7 +31,6 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace {
@@ -136,10 +135,7 @@ int main(int argc, char** argv) {
 
   std::cout << "scripts are kept in " << node.dest_path() << std::endl;
   std::cout << "rti_node_server at " << node.location().host << ' ' << node.location().port << std::endl;
-  stop_signals.wait();
-  service.close();  // terminates the running scripts' invocations: their guards kill the scripts
-  for (int waited = 0; service.running() > 0 && waited < 100; ++waited)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  example::serve_until_stopped(stop_signals, service);  // then the running scripts are killed
   std::cout << "stopped" << std::endl;
   picos::Scheduler::instance().terminate();
   return 0;
