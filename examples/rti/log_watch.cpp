@@ -233,10 +233,13 @@ int main(int argc, char** argv) {
                          : std::nullopt;
   stop_signals.wait(limit);
   task.send(Stop{});
+  int status = 1;
   try {
-    return task.value(20s).get<int>();
+    status = task.value(20s).get<int>();
   } catch (const std::exception& error) {
     std::cerr << "log_watch: " << error.what() << '\n';
-    return 1;
   }
+  // Unwinds the tasks still starting or awaiting watches before the Watcher and Node they use go.
+  picos::Scheduler::instance().terminate();
+  return status;
 }

@@ -179,5 +179,7 @@ int main(int argc, char** argv) {
   request.args.assign(argv + i + 1, argv + argc);
   picos::Node node(options);
   picos::Task task = picos::spawn([&node, &request] { return client(node, request); });
-  return task.value().get<int>();
+  const int status = task.value().get<int>();
+  picos::Scheduler::instance().terminate();  // the outcome waiter, if it still waits, before the Node goes
+  return status;
 }
