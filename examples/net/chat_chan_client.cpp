@@ -6,6 +6,7 @@
 // makes it exit after printing N lines (stdin then does not end it).
 //   chat_chan_client (--peer HOST:PORT | --discover) [--name NAME] [--host HOST] [--secret S]
 //                    [--receive N]
+#include "../common/client_start.hpp"
 #include "chat_protocol.hpp"
 
 #include <picos/file.hpp>
@@ -24,30 +25,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::optional<picos::Location> parse_location(const std::string& text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0) return std::nullopt;
-  std::string host = text.substr(0, colon);
-  if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  try {
-    return picos::Location{host, static_cast<std::uint16_t>(std::stoi(text.substr(colon + 1)))};
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
-// [B] Finds the channel "chat": at `server`, or at whichever peer has it (discovery may take a
-// while to find the server).
+// [B] Finds the channel "chat": at `server`, or at whichever peer has it.
 std::optional<picos::RemoteChannel> find_chat(picos::Node& node, const std::optional<picos::Location>& server) {
-  if (server) {
-    if (!node.peer(*server, 10s)) return std::nullopt;
-    return node.locate_channel("chat", *server, 10s);
-  }
-  for (int attempt = 0; attempt < 30; ++attempt) {
-    if (auto found = node.locate_channel("chat", std::nullopt, 1s)) return found;
-    picos::this_task::sleep(1s);
-  }
-  return std::nullopt;
+  return example::find_at(node, server, [&node](std::optional<picos::Location> where, picos::Timeout timeout) {
+    return node.locate_channel("chat", std::move(where), timeout);
+  });
 }
 
 }  // namespace
@@ -61,7 +43,7 @@ int main(int argc, char** argv) {
   long receive = 0;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--peer") == 0 && i + 1 < argc) {
-      server = parse_location(argv[++i]);
+      server = example::parse_location(argv[++i]);
       if (!server) {
         std::cerr << "chat_chan_client: --peer wants HOST:PORT\n";
         return 2;
