@@ -131,10 +131,13 @@ TEST_CASE("with loss and delay on the link a numbered stream arrives whole and i
         CHECK(a->send(*sink, numbered(i, 300)));
         continue;
       }
+      // Half of the deliveries get a timeout shorter than a retransmission: they may time out,
+      // but must answer within it (plus scheduling slack) and never say invalid.
+      const auto timeout = (i / 100) % 2 == 0 ? std::chrono::milliseconds(2000) : std::chrono::milliseconds(100);
       const auto asked = std::chrono::steady_clock::now();
-      const Delivery result = a->deliver(*sink, numbered(i, 300), 2s);
+      const Delivery result = a->deliver(*sink, numbered(i, 300), timeout);
       slowest_ms = std::max(slowest_ms, ms_since(asked));
-      CHECK(std::chrono::steady_clock::now() - asked < 3500ms);
+      CHECK(std::chrono::steady_clock::now() - asked < timeout + 1500ms);
       CHECK(result != Delivery::invalid);
       (result == Delivery::delivered ? delivered : timed_out)++;
       // A channel's deliver reaches its one subscriber, or says 0 when the answer is late.
@@ -193,7 +196,7 @@ TEST_CASE("a peer that falls silent without closing is reported offline within t
     CHECK(reports(b, "ONLINE", {"a"}, 10s));
     MESSAGE("silent peer (heartbeat timeout " << host_heartbeat_timeout_ms << " ms): offline after " << offline_after
                                               << " ms, monitor told after " << monitor_after
-                                              << " ms, the peer saw us go after " << peer_saw_after
+                                              << " ms, the peer had reported us offline by " << peer_saw_after
                                               << " ms; online again " << online_after << " ms after the repair");
     // The same task is reachable again over the new link.
     CHECK(a->deliver(*worker, std::string("finish"), 5s) == Delivery::delivered);
