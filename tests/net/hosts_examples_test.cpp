@@ -48,10 +48,11 @@ TEST_CASE("chat clients on two other hosts, one given the server's address and o
                                        "--secret", secret, "--discover"});
   const std::uint16_t port = chat_server_port(server);
   REQUIRE(port != 0);
-  Subprocess bob = lab.spawn_in(1, {dir + "/chat_chan_client", "--peer", NetnsLab::address(0) + ":" + std::to_string(port),
-                                    "--host", NetnsLab::address(1), "--secret", secret, "--name", "bob", "--receive", "1"});
-  Subprocess alice = lab.spawn_in(2, {dir + "/chat_chan_client", "--discover", "--host", NetnsLab::address(2), "--secret",
-                                      secret, "--name", "alice"});
+  const std::string server_at = NetnsLab::address(0) + ":" + std::to_string(port);
+  Subprocess bob = lab.spawn_in(1, {dir + "/chat_chan_client", "--peer", server_at, "--host", NetnsLab::address(1),
+                                    "--secret", secret, "--name", "bob", "--receive", "1"});
+  Subprocess alice = lab.spawn_in(2, {dir + "/chat_chan_client", "--discover", "--host", NetnsLab::address(2),
+                                      "--secret", secret, "--name", "alice"});
   // alice repeats her line until bob, who may not have joined yet, prints it (then he leaves).
   const std::string text = "hello across hosts";
   std::string received;

@@ -16,6 +16,8 @@
 
 #include <doctest/doctest.h>
 
+#include <malloc.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -151,13 +153,69 @@ TEST_CASE("with loss and delay on the link a numbered stream arrives whole and i
     const long long elapsed = ms_since(started);
     const long long dropped = lab.dropped(1);
     MESSAGE("loss and delay: " << count << " messages in " << elapsed << " ms, " << dropped
-                               << " packets dropped by the qdisc; deliver: " << delivered << " delivered, "
-                               << timed_out << " timed out, slowest answer " << slowest_ms << " ms; channel deliver reached " << channel_reached << " of "
-                               << ticks);
+                               << " packets dropped by the qdisc; deliver: " << delivered << " delivered, " << timed_out
+                               << " timed out, slowest answer " << slowest_ms << " ms; channel deliver reached "
+                               << channel_reached << " of " << ticks);
     CHECK(dropped > 0);  // the fault was really there
     // Every tick reached the subscriber, also those whose answer came too late.
     CHECK(tick_counter.finish(20s).get<int>() == ticks);
     lab.repair(1);
+  });
+}
+
+TEST_CASE("a backlog that takes longer than the heartbeat timeout to cross a slow link is not mistaken for a silent peer") {
+  NetnsLab lab(2);
+  if (!lab_ready(lab)) return;
+  // Only the sender's side is under test: its heartbeat timeout is the lab's 600 ms, while the
+  // reader is patient.
+  HostPeer b = peer_on(lab, 1, "b", "*", patient_timeout_ms);
+  const auto a = node_on(lab, 0, "a");
+  REQUIRE(has_peers(*a, {b.location}, 10s));
+  picos_test::run_in([&] {
+    a->peer_status(this_task::current());
+    REQUIRE(status_of("b", PeerStatus::Status::online, 5s));
+    auto sink = a->locate("sink", b.location, 5s);
+    REQUIRE(sink);
+    // 8 Mbit/s and a queue long enough that nothing is dropped: 2 MiB take about 2 s to cross,
+    // more than three heartbeat timeouts, while the peer's kernel keeps acknowledging (it is alive
+    // and reading); the pings wait in the queue behind the data.
+    REQUIRE(lab.impair(1, "tbf rate 8mbit burst 32kb limit 8mb"));
+    constexpr std::size_t count = 2000;
+    const auto started = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < count; ++i) REQUIRE(a->send(*sink, numbered(i, 1024)));
+    CHECK(sink_count(*a, *sink, 30s) == std::to_string(count) + " 0");
+    MESSAGE("2 MiB backlog over 8 Mbit/s (heartbeat timeout " << host_heartbeat_timeout_ms << " ms) crossed in "
+                                                             << ms_since(started) << " ms");
+    // The peer never went offline meanwhile.
+    CHECK_FALSE(next_of<PeerStatus>(0ms));
+    CHECK(lab.dropped(1) == 0);
+    lab.repair(1);
+  });
+}
+
+TEST_CASE("a peer frozen while a stream is sent to it is still declared offline once its buffers are full") {
+  NetnsLab lab(2);
+  if (!lab_ready(lab)) return;
+  HostPeer b = peer_on(lab, 1, "b");
+  const auto a = node_on(lab, 0, "a");
+  REQUIRE(has_peers(*a, {b.location}, 10s));
+  picos_test::run_in([&] {
+    a->peer_status(this_task::current());
+    REQUIRE(status_of("b", PeerStatus::Status::online, 5s));
+    auto sink = a->locate("sink", b.location, 5s);
+    REQUIRE(sink);
+    b.process.kill(SIGSTOP);
+    const auto frozen_at = std::chrono::steady_clock::now();
+    // 20 MiB: more than the kernel buffers between the nodes take, so the stream stalls.
+    for (std::size_t i = 0; i < 20000; ++i) {
+      if (!a->send(*sink, numbered(i, 1024))) break;
+    }
+    // Acknowledgements go on while the frozen peer's receive buffer fills, then stop.
+    const auto bound = host_offline_bound + 2 * std::chrono::milliseconds(host_heartbeat_timeout_ms);
+    CHECK(status_of("b", PeerStatus::Status::offline, bound));
+    MESSAGE("peer frozen in mid-stream declared offline after " << ms_since(frozen_at) << " ms (heartbeat timeout "
+                                                                << host_heartbeat_timeout_ms << " ms)");
+    b.process.kill(SIGCONT);
   });
 }
 
@@ -219,6 +277,7 @@ TEST_CASE("a reader slower than its sender: the stream arrives whole and in orde
     constexpr long long payload_kib = burst * size / 1024;
 
     // 1. The reader's node keeps reading: the backlog waits in the reader's mailbox.
+    ::malloc_trim(0);  // free heap pages back to the system, so growth shows as new resident pages
     reset_peak(self);
     reset_peak(reader);
     const long long sender_before = status_kib(self, "VmRSS");
@@ -237,6 +296,7 @@ TEST_CASE("a reader slower than its sender: the stream arrives whole and in orde
     // 2. The reader's whole process stopped (SIGSTOP): its socket fills and send() still never
     // blocks, so the backlog waits in the sender's memory until the reader comes back.
     b.process.kill(SIGSTOP);
+    ::malloc_trim(0);
     reset_peak(self);
     const long long stopped_before = status_kib(self, "VmRSS");
     started = std::chrono::steady_clock::now();

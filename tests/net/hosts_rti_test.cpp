@@ -43,7 +43,9 @@ TEST_CASE("across hosts a registered function is located, called for its result 
     CHECK(located->signature() == "tuple<i32,string>");
     std::vector<Invocation> runs;
     for (int i = 0; i < 10; ++i) runs.push_back(located->call(5s, i, std::string(static_cast<std::size_t>(i), 'x')));
-    for (int i = 0; i < 10; ++i) CHECK(runs[static_cast<std::size_t>(i)].result<double>(5s) == doctest::Approx(i * 2.5));
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      CHECK(runs[i].result<double>(5s) == doctest::Approx(static_cast<double>(i) * 2.5));
+    }
 
     auto failing = picos::rti::locate(*caller, "fail", server->location(), 5s);
     REQUIRE(failing);
