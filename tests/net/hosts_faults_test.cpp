@@ -1,8 +1,9 @@
 // Multi-host tests (suite "hosts"): fault injection between lab hosts (network namespaces, see
 // netns_support.hpp). Host 0's node runs in this process; host 1 runs net_test_peer in "discover"
 // mode (its tasks "sink", "slow-sink" and "streamer" are described in test_peer_tasks.hpp).
-// Faults: loss and delay on host 1's link, a total silence on it (a half-open connection: no FIN
-// nor RST ever arrives), a reader slower than its sender, and a sender killed in mid-stream.
+// Faults: loss and delay on host 1's link, a slow link carrying a long backlog, a peer frozen
+// while a stream is sent to it, a total silence on the link (a half-open connection: no FIN nor
+// RST ever arrives), a reader slower than its sender, and a sender killed in mid-stream.
 //
 // Loss and delay come from netem (`tc qdisc ... netem`) when the kernel has it. Kernels built
 // without sch_netem get a substitute that injects real faults too, and the test says so: a token
@@ -21,7 +22,6 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 using namespace net_test;
 using picos::Delivery;
