@@ -17,7 +17,6 @@
 #include <iostream>
 #include <memory>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -88,10 +87,7 @@ inline HostPeer peer_on(const NetnsLab& lab, int index, const std::string& name,
                                 host};
   argv.insert(argv.end(), extra.begin(), extra.end());
   HostPeer peer{lab.spawn_in(index, argv), {}};
-  std::istringstream line(peer.process.readline(10s));
-  std::string word;
-  line >> word >> peer.location.host >> peer.location.port;
-  REQUIRE(word == "LOCATION");
+  peer.location = read_location(peer.process);
   CHECK(peer.location.host == (host == "*" ? NetnsLab::address(index) : host));
   return peer;
 }
