@@ -3,8 +3,9 @@
 // chat_chan_client processes can locate it, subscribe and send lines. The channel's transform
 // runs here, at the owner: it drops empty lines and prefixes each line with its sender's name.
 // Clients that die (even killed) are simply dropped from the channel when their node goes
-// offline; the server keeps running until it is interrupted (Ctrl-C).
-//   chat_chan_server [--host HOST] [--port N] [--secret S]
+// offline; the server keeps running until it is interrupted (Ctrl-C). With --discover it answers
+// UDP discovery, so clients started with --discover find it without its address.
+//   chat_chan_server [--host HOST] [--port N] [--secret S] [--discover]
 #include "chat_protocol.hpp"
 
 #include <picos/channel.hpp>
@@ -36,8 +37,9 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--host") == 0 && i + 1 < argc) options.hosts = {argv[++i]};
     else if (std::strcmp(argv[i], "--port") == 0 && i + 1 < argc) options.tcp_port = static_cast<std::uint16_t>(std::stoi(argv[++i]));
     else if (std::strcmp(argv[i], "--secret") == 0 && i + 1 < argc) options.secret = argv[++i];
+    else if (std::strcmp(argv[i], "--discover") == 0) options.discover_peers = true;
     else {
-      std::cerr << "usage: chat_chan_server [--host HOST] [--port N] [--secret S]\n";
+      std::cerr << "usage: chat_chan_server [--host HOST] [--port N] [--secret S] [--discover]\n";
       return 2;
     }
   }

@@ -91,7 +91,10 @@ struct NodeOptions {
   std::size_t max_frame_size = 16 * 1024 * 1024;
   /// How often a link sends a heartbeat.
   std::chrono::milliseconds heartbeat_interval{2000};
-  /// A peer silent for this long is declared offline. Must exceed heartbeat_interval.
+  /// A peer silent for this long is declared offline. Must exceed heartbeat_interval. On Linux,
+  /// while the peer's kernel keeps acknowledging a backlog of this node's bytes (a long stream on
+  /// a slow network, which holds its answers back) the peer is not silent; a write taking no byte
+  /// for this long also loses the link (docs/protocol.md, "Connections and links").
   std::chrono::milliseconds heartbeat_timeout{10000};
   /// Limit of connecting plus the handshake.
   std::chrono::milliseconds connect_timeout{5000};

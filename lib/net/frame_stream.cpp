@@ -55,4 +55,11 @@ void FrameStream::write(std::span<const std::byte> frames, Timeout timeout) {
   stream_.sendall(std::string_view(reinterpret_cast<const char*>(frames.data()), frames.size()), timeout);
 }
 
+void FrameStream::write_progressing(std::span<const std::byte> frames, Timeout idle_timeout) {
+  std::string_view left(reinterpret_cast<const char*>(frames.data()), frames.size());
+  while (!left.empty()) {
+    left.remove_prefix(stream_.send(left, idle_timeout));
+  }
+}
+
 }  // namespace picos::net

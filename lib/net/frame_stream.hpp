@@ -30,12 +30,19 @@ class FrameStream {
   // True when read() would return without waiting for the network: a whole frame, or bytes
   // that read() refuses, are buffered. Never throws.
   [[nodiscard]] bool has_buffered_frame() const noexcept;
-  // [B] Writes already-encoded frames.
+  // [B] Writes already-encoded frames; throws std::system_error (timed_out) when they are not all
+  // sent within `timeout`.
   void write(std::span<const std::byte> frames, Timeout timeout);
+  // [B] Writes already-encoded frames however long it takes while bytes keep going out: throws
+  // std::system_error (timed_out) only when no byte could be sent for `idle_timeout` (the peer's
+  // kernel stopped taking them).
+  void write_progressing(std::span<const std::byte> frames, Timeout idle_timeout);
   // Closes the socket, waking a task blocked in read() or write(). Never throws.
   void close() noexcept { stream_.close(); }
   [[nodiscard]] bool is_open() const noexcept { return stream_.is_open(); }
   [[nodiscard]] std::size_t max_payload() const noexcept { return max_payload_; }
+  // The socket's descriptor (-1 once closed).
+  [[nodiscard]] int native_handle() const noexcept { return stream_.native_handle(); }
   // Changes the largest payload accepted (small during the handshake, the node's limit after).
   void set_max_payload(std::size_t bytes) noexcept { max_payload_ = bytes; }
 

@@ -2,18 +2,22 @@
 // heartbeats) and the reader (takes replies, watches the heartbeat), and losing a link.
 #include "net/file_wire.hpp"
 #include "net/node_core.hpp"
+#include "net/tcp_progress.hpp"
 #include "net/wire.hpp"
 
 #include <picos/log.hpp>
 #include <picos/this_task.hpp>
 
+#include <chrono>
+#include <optional>
 #include <system_error>
 
 namespace picos::detail {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-// A writer sends its batch in writes of at most this many bytes, each with its own time limit.
+// A writer sends its batch in writes of at most this many bytes; each fails when the peer takes
+// no byte for heartbeat_timeout.
 constexpr std::size_t max_write_bytes = 256 * 1024;
 // A batch buffer that grew beyond this (a burst) is released after use instead of kept.
 constexpr std::size_t max_kept_batch_bytes = 4 * 1024 * 1024;
@@ -26,10 +30,33 @@ Timeout remaining(Clock::time_point deadline) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now());
 }
 
-// Writes in slices so the time limit bounds each step of a large batch, not the whole of it.
-void write_batch(net::FrameStream& stream, std::span<const std::byte> batch, Timeout timeout) {
+// Writes in slices; fails only when the peer takes no byte for `idle_timeout` (a big batch on a
+// slow network may take much longer than that as a whole).
+void write_batch(net::FrameStream& stream, std::span<const std::byte> batch, Timeout idle_timeout) {
   for (std::size_t at = 0; at < batch.size(); at += max_write_bytes) {
-    stream.write(batch.subspan(at, std::min(max_write_bytes, batch.size() - at)), timeout);
+    stream.write_progressing(batch.subspan(at, std::min(max_write_bytes, batch.size() - at)), idle_timeout);
+  }
+}
+
+// [B] The next frame on a link; throws timed_out when nothing arrives for `limit`, unless the
+// peer's answers are merely held behind our own bytes: replies and pongs come after everything
+// written before their request, which on a slow network can take longer than `limit`. So a wait
+// that times out while the peer's kernel acknowledged more of our bytes during it and some are
+// still unacknowledged is not silence. (A frozen peer stops acknowledging once its receive buffer
+// is full; an idle link to it has nothing unacknowledged: both are silent after `limit`.)
+std::optional<net::Frame> read_link_frame(net::FrameStream& stream, std::chrono::milliseconds limit) {
+  std::optional<std::uint64_t> acknowledged = net::acknowledged_bytes(stream.native_handle());
+  for (;;) {
+    try {
+      return stream.read(limit);
+    } catch (const std::system_error& error) {
+      if (error.code() != std::errc::timed_out) throw;
+      const std::optional<std::uint64_t> now = net::acknowledged_bytes(stream.native_handle());
+      const bool moving = acknowledged && now && *now > *acknowledged &&
+                          net::unacknowledged_bytes(stream.native_handle()).value_or(0) > 0;
+      if (!moving) throw;
+      acknowledged = now;
+    }
   }
 }
 
@@ -234,7 +261,7 @@ void NodeCore::run_writer(const Location& peer, const std::shared_ptr<net::Frame
 void NodeCore::run_reader(const Location& peer, const std::shared_ptr<net::FrameStream>& stream) {
   try {
     for (;;) {
-      std::optional<net::Frame> frame = stream->read(options.heartbeat_timeout);
+      std::optional<net::Frame> frame = read_link_frame(*stream, options.heartbeat_timeout);
       if (!frame) {
         link_lost(peer, stream, "connection closed by the peer");
         return;

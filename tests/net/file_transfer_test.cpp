@@ -4,6 +4,7 @@
 #include "net/file_paths.hpp"
 #include "net/file_receiver.hpp"
 #include "net/frame_stream.hpp"
+#include "file_support.hpp"
 #include "net_support.hpp"
 #include "temp_dir.hpp"
 
@@ -16,9 +17,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <random>
 #include <thread>
 #include <variant>
 
@@ -33,29 +31,6 @@ namespace {
 
 using net_test::TempDir;
 
-std::string random_bytes(std::size_t size, unsigned seed) {
-  std::mt19937 generator(seed);
-  std::string out(size, '\0');
-  for (char& c : out) c = static_cast<char>(generator());
-  return out;
-}
-
-void write_file(const fs::path& path, const std::string& content, mode_t mode = 0640,
-                std::int64_t mtime_ns = 1'600'000'000'123'456'789) {
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << content;
-  }
-  REQUIRE(::chmod(path.c_str(), mode) == 0);
-  const timespec times[2] = {{0, UTIME_NOW}, {mtime_ns / 1'000'000'000, mtime_ns % 1'000'000'000}};
-  REQUIRE(::utimensat(AT_FDCWD, path.c_str(), times, 0) == 0);
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 struct stat stat_of(const fs::path& path) {
   struct stat info {};
   REQUIRE(::lstat(path.c_str(), &info) == 0);
@@ -64,15 +39,6 @@ struct stat stat_of(const fs::path& path) {
 
 std::int64_t mtime_ns(const struct stat& info) {
   return static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
-}
-
-// Every entry below `root`, recursively (partial files included).
-std::vector<std::string> entries(const fs::path& root) {
-  std::vector<std::string> out;
-  if (!fs::exists(root)) return out;
-  for (const auto& entry : fs::recursive_directory_iterator(root)) out.push_back(fs::relative(entry.path(), root).string());
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 bool has_partial_file(const fs::path& root) {

@@ -4,136 +4,26 @@
 // net_test_peer in "discover" mode. Suite "hosts" (meson test net-hosts); needs root, else each
 // test prints why it is skipped.
 #include "echo_protocol.hpp"
-#include "net_support.hpp"
-#include "netns_support.hpp"
+#include "hosts_support.hpp"
 #include "run_in.hpp"
 
 #include <picos/node.hpp>
-#include <picos/subprocess.hpp>
 
 #include <doctest/doctest.h>
 
-#include <algorithm>
 #include <csignal>
-#include <cstdlib>
-#include <iostream>
-#include <memory>
-#include <set>
-#include <sstream>
-#include <thread>
 
 using namespace net_test;
 using picos::Delivery;
-using picos::Location;
 using picos::Node;
 using picos::PeerStatus;
 using picos::RemoteMonitorStatus;
 using picos::RemoteTask;
-using picos::Subprocess;
 namespace this_task = picos::this_task;
 
 namespace {
 
-constexpr int heartbeat_ms = 100;
-constexpr int heartbeat_timeout_ms = 600;
-constexpr int discovery_interval_ms = 300;
-// Offline detection: the heartbeat timeout plus scheduling slack on a loaded machine.
-constexpr auto offline_bound = std::chrono::milliseconds(heartbeat_timeout_ms) + 2400ms;
-
-bool lab_ready(const NetnsLab& lab) {
-  if (lab.ok()) return true;
-  MESSAGE("SKIPPED (suite hosts): " << lab.skip_reason());
-  std::cerr << "net hosts test SKIPPED: " << lab.skip_reason() << '\n';
-  return false;
-}
-
-picos::NodeOptions host_options(std::string name) {
-  picos::NodeOptions options;
-  options.name = std::move(name);
-  options.secret = "hosts-secret";
-  options.tcp_port = 0;  // hosts empty: every interface, the location is veth0's address
-  options.discover_peers = true;
-  options.discovery_interval = std::chrono::milliseconds(discovery_interval_ms);
-  options.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
-  options.heartbeat_timeout = std::chrono::milliseconds(heartbeat_timeout_ms);
-  options.connect_timeout = 2s;
-  return options;
-}
-
-// A node of this process on lab host `index`, listening on `host` (empty: every interface).
-std::unique_ptr<Node> node_on(const NetnsLab& lab, int index, std::string name, const std::string& host = {}) {
-  picos::NodeOptions options = host_options(std::move(name));
-  if (!host.empty()) options.hosts = {host};
-  std::unique_ptr<Node> node;
-  lab.run_in_host(index, [&] { node = std::make_unique<Node>(options); });
-  return node;
-}
-
-struct HostPeer {
-  Subprocess process;
-  Location location;
-};
-
-// [B] net_test_peer in discover mode on lab host `index`, listening on `host` ("*": every
-// interface).
-HostPeer peer_on(const NetnsLab& lab, int index, const std::string& name, const std::string& host = "*") {
-  const char* helper = std::getenv("PICOS_NET_TEST_PEER");
-  REQUIRE_MESSAGE(helper != nullptr, "PICOS_NET_TEST_PEER must name the net_test_peer binary");
-  HostPeer peer{lab.spawn_in(index, {helper, "discover", name, "hosts-secret", std::to_string(heartbeat_ms),
-                                     std::to_string(heartbeat_timeout_ms), "9705",
-                                     std::to_string(discovery_interval_ms), host}),
-                {}};
-  std::istringstream line(peer.process.readline(10s));
-  std::string word;
-  line >> word >> peer.location.host >> peer.location.port;
-  REQUIRE(word == "LOCATION");
-  CHECK(peer.location.host == (host == "*" ? NetnsLab::address(index) : host));
-  return peer;
-}
-
-// [B] Reads the peer's status lines until it has printed "<status> <name>" for each of `names`
-// (other lines are skipped); false when `limit` passes first or its output ends.
-bool reports(HostPeer& peer, const std::string& status, std::set<std::string> names, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!names.empty()) {
-    const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    std::string line;
-    try {
-      line = peer.process.readline(left);
-    } catch (const std::system_error&) {
-      return false;
-    }
-    if (line.empty()) return false;
-    if (line.rfind(status + " ", 0) == 0) names.erase(line.substr(status.size() + 1, line.size() - status.size() - 2));
-  }
-  return true;
-}
-
-// [B] From a task: the next PeerStatus about `name` with `status`, within `limit`.
-bool status_of(const std::string& name, PeerStatus::Status status, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    auto next = next_of<PeerStatus>(left);
-    if (!next) return false;
-    if (next->name == name && next->status == status) return true;
-  }
-}
-
-bool has_peers(const Node& node, std::vector<Location> wanted, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  for (;;) {
-    const auto peers = node.peers();
-    if (std::all_of(wanted.begin(), wanted.end(),
-                    [&](const Location& l) { return std::find(peers.begin(), peers.end(), l) != peers.end(); })) {
-      return true;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-}
+constexpr auto offline_bound = host_offline_bound;
 
 }  // namespace
 

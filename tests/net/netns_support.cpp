@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <stdexcept>
@@ -125,6 +126,39 @@ void NetnsLab::run_in_host(int index, const std::function<void()>& body) const {
 void NetnsLab::set_link(int index, bool up) const {
   const std::string command = "ip -n " + host(index) + " link set veth0 " + (up ? "up" : "down");
   if (shell(command) != 0) throw std::runtime_error("`" + command + "` failed");
+}
+
+bool NetnsLab::impair(int index, const std::string& qdisc) const {
+  const std::string port = "p" + std::to_string(index);
+  if (shell("ip netns exec " + host(index) + " tc qdisc add dev veth0 root " + qdisc) != 0) return false;
+  if (shell("ip netns exec " + hub_ + " tc qdisc add dev " + port + " root " + qdisc) != 0) {
+    repair(index);
+    return false;
+  }
+  return true;
+}
+
+void NetnsLab::repair(int index) const {
+  (void)shell("ip netns exec " + host(index) + " tc qdisc del dev veth0 root");
+  (void)shell("ip netns exec " + hub_ + " tc qdisc del dev p" + std::to_string(index) + " root");
+}
+
+long long NetnsLab::dropped(int index) const {
+  long long total = 0;
+  const std::string commands[] = {"ip netns exec " + host(index) + " tc -s qdisc show dev veth0 root",
+                                  "ip netns exec " + hub_ + " tc -s qdisc show dev p" + std::to_string(index) + " root"};
+  for (const std::string& command : commands) {
+    FILE* output = ::popen((command + " 2>/dev/null").c_str(), "r");
+    if (output == nullptr) continue;
+    std::string text;
+    char buffer[512];
+    while (std::fgets(buffer, sizeof buffer, output) != nullptr) text += buffer;
+    (void)::pclose(output);
+    // "Sent N bytes M pkt (dropped D, overlimits ...)"
+    const auto at = text.find("dropped ");
+    if (at != std::string::npos) total += std::atoll(text.c_str() + at + 8);
+  }
+  return total;
 }
 
 }  // namespace net_test

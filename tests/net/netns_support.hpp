@@ -43,6 +43,16 @@ class NetnsLab {
   void run_in_host(int index, const std::function<void()>& body) const;
   // Sets host `index`'s veth0 down or up. Throws std::runtime_error when `ip` fails.
   void set_link(int index, bool up) const;
+  // Fault injection: puts the queueing discipline `qdisc` (tc syntax after "root", e.g.
+  // "netem loss 5% delay 20ms") on host `index`'s veth0 and on its port at the bridge, so the
+  // host's traffic goes through it both ways. False, with nothing left behind, when tc refuses it
+  // (e.g. a kernel without that qdisc).
+  [[nodiscard]] bool impair(int index, const std::string& qdisc) const;
+  // Removes what impair() added (idempotent).
+  void repair(int index) const;
+  // Packets dropped so far by the qdiscs impair() put on host `index` (both directions); 0
+  // without one.
+  [[nodiscard]] long long dropped(int index) const;
 
  private:
   bool run(const std::string& command);

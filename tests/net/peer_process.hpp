@@ -23,6 +23,17 @@ inline std::string helper_path(const char* variable = "PICOS_NET_TEST_PEER") {
   return path;
 }
 
+// [B] Reads the "LOCATION <host> <port>" line a helper prints once its node listens (required
+// within 10 s) and returns that location.
+inline picos::Location read_location(picos::Subprocess& child) {
+  std::istringstream line(child.readline(10s));
+  std::string word;
+  picos::Location location;
+  line >> word >> location.host >> location.port;
+  REQUIRE(word == "LOCATION");
+  return location;
+}
+
 // [B] Runs `argv` (a helper that prints "LOCATION <host> <port>" once its node listens) and
 // returns it with that location.
 inline std::pair<picos::Subprocess, picos::Location> start_located_process(std::vector<std::string> argv) {
@@ -30,11 +41,7 @@ inline std::pair<picos::Subprocess, picos::Location> start_located_process(std::
   options.argv = std::move(argv);
   options.pipe_stderr = false;
   picos::Subprocess child = picos::Subprocess::spawn(options);
-  std::istringstream line(child.readline(10s));
-  std::string word;
-  picos::Location location;
-  line >> word >> location.host >> location.port;
-  REQUIRE(word == "LOCATION");
+  const picos::Location location = read_location(child);
   return {std::move(child), location};
 }
 

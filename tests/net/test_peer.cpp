@@ -1,6 +1,6 @@
 // Helper process for the net tests: a node on 127.0.0.1 (ephemeral port) that prints
 // "LOCATION <host> <port>" and serves the tasks of test_peer_tasks.hpp ("echo", "worker",
-// "file-sender") until its stdin closes. Channels: see test_peer_channels.hpp (extra arguments
+// "file-sender", "sink", "slow-sink", "streamer") until its stdin closes. Channels: see test_peer_channels.hpp (extra arguments
 // after the four common ones).
 // Usage: net_test_peer <name> <secret> <heartbeat interval ms> <heartbeat timeout ms> [channel role]
 //        net_test_peer discover ...   (see test_peer_discovery.cpp)

@@ -15,7 +15,7 @@ namespace net_test {
 
 class PeerChannels {
  public:
-  // `extra` is the command line after the four common arguments. Throws std::invalid_argument
+  // `extra` is the command line after the common arguments of its mode. Throws std::invalid_argument
   // for unknown arguments.
   PeerChannels(picos::Node& node, std::span<char* const> extra);
 

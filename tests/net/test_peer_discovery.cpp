@@ -1,20 +1,23 @@
 // net_test_peer's "discover" mode: a node with discovery on that prints "LOCATION <host> <port>",
 // then one line per peer-status change ("ONLINE <name>" / "OFFLINE <name>"), and serves the tasks
-// of test_peer_tasks.hpp until its stdin closes.
+// of test_peer_tasks.hpp and the channels of test_peer_channels.hpp (extra arguments after the
+// eight common ones) until its stdin closes.
 // Usage: net_test_peer discover <name> <secret> <heartbeat ms> <heartbeat timeout ms> <udp port>
-//                              <discovery interval ms> <host, or * for every interface>
+//                              <discovery interval ms> <host, or * for every interface> [channel role]
+#include "test_peer_channels.hpp"
 #include "test_peer_tasks.hpp"
 
 #include <picos/node.hpp>
 #include <picos/picos.hpp>
 
 #include <iostream>
+#include <span>
 #include <string>
 
 int run_discovery_peer(int argc, char** argv) {
-  if (argc != 8) {
+  if (argc < 8) {
     std::cerr << "usage: net_test_peer discover <name> <secret> <heartbeat ms> <heartbeat timeout ms> <udp port> "
-                 "<discovery interval ms> <host|*>\n";
+                 "<discovery interval ms> <host|*> [channel role]\n";
     return 2;
   }
   picos::NodeOptions options;
@@ -39,6 +42,7 @@ int run_discovery_peer(int argc, char** argv) {
     }
   });
   node.peer_status(reporter);
+  const net_test::PeerChannels channels(node, std::span<char* const>(argv + 8, static_cast<std::size_t>(argc - 8)));
   net_test::serve_until_stdin_closes();
   return 0;
 }
