@@ -40,8 +40,8 @@ struct IoHandle {
   // ---- completion backends ----
   UringOp* ops = nullptr;     // io_uring: operations in flight on this fd (intrusive list)
   IocpOp* iocp_ops = nullptr; // iocp: operations in flight on this handle (intrusive list)
-  bool iocp_associated = false;  // iocp: associated with the poller's completion port (for good:
-                                 // Windows cannot undo it)
+  std::uint64_t iocp_port = 0;  // iocp: id of the poller whose completion port the handle is
+                                // associated with (for good: Windows cannot undo it); 0: none
 };
 
 }  // namespace picos::detail

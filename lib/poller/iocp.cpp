@@ -8,8 +8,10 @@
 #include "poller/winsock.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 namespace picos::detail {
 namespace {
@@ -18,6 +20,33 @@ constexpr ULONG_PTR op_key = 0;    // packets of overlapped calls on associated 
 constexpr ULONG_PTR wake_key = 1;  // wake()
 constexpr ULONG batch = 64;
 constexpr ULONG_PTR status_cancelled = 0xC0000120;  // NTSTATUS STATUS_CANCELLED
+
+// Re-associates `file` with `port` (key op_key) through NtSetInformationFile's
+// FileReplaceCompletionInformation class (Windows 8.1 and later; ntdll has no import library in
+// this build, so the entry point is looked up). False when that is refused or missing.
+bool move_to_port(HANDLE file, HANDLE port) noexcept {
+  struct IoStatus {
+    union {
+      LONG status;
+      PVOID pointer;
+    };
+    ULONG_PTR information;
+  };
+  struct CompletionInformation {
+    HANDLE port;
+    PVOID key;
+  };
+  using SetInformationFile = LONG(NTAPI*)(HANDLE, IoStatus*, PVOID, ULONG, int);
+  constexpr int file_replace_completion_information = 61;
+  const HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
+  if (ntdll == nullptr) return false;
+  const FARPROC entry = ::GetProcAddress(ntdll, "NtSetInformationFile");
+  if (entry == nullptr) return false;
+  const auto set_information = reinterpret_cast<SetInformationFile>(reinterpret_cast<void*>(entry));
+  IoStatus status{};
+  CompletionInformation information{port, reinterpret_cast<PVOID>(op_key)};
+  return set_information(file, &status, &information, sizeof information, file_replace_completion_information) >= 0;
+}
 
 }  // namespace
 
@@ -31,7 +60,13 @@ IocpOp::~IocpOp() {
   if (event != nullptr) ::CloseHandle(event);
 }
 
-IocpPoller::IocpPoller(SchedulerCore& core) : core_(core) {
+namespace {
+
+std::atomic<std::uint64_t> last_poller_id{0};
+
+}  // namespace
+
+IocpPoller::IocpPoller(SchedulerCore& core) : core_(core), id_(++last_poller_id) {
   start_winsock();
   port_ = ::CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 1);
   if (port_ == nullptr) throw_windows(::GetLastError(), "CreateIoCompletionPort");
@@ -40,8 +75,12 @@ IocpPoller::IocpPoller(SchedulerCore& core) : core_(core) {
 IocpPoller::~IocpPoller() { ::CloseHandle(port_); }
 
 void IocpPoller::wake() noexcept {
+  // One wake packet at a time: a burst of cross-thread sends would otherwise queue one kernel
+  // packet each. The flag is cleared when the packet is dequeued, before poll() returns and the
+  // scheduler drains its inbox, so a wake() that finds it set is still seen by that drain.
+  if (wake_posted_.exchange(true, std::memory_order_acq_rel)) return;
   // A failure here means the port is out of memory; the next poll() timeout still comes.
-  ::PostQueuedCompletionStatus(port_, 0, wake_key, nullptr);
+  if (!::PostQueuedCompletionStatus(port_, 0, wake_key, nullptr)) wake_posted_.store(false);
 }
 
 void IocpPoller::poll(std::int64_t timeout_ns) {
@@ -59,7 +98,11 @@ void IocpPoller::drain(DWORD timeout) noexcept {
     std::abort();
   }
   for (ULONG i = 0; i < count; ++i) {
-    if (entries[i].lpCompletionKey == wake_key || entries[i].lpOverlapped == nullptr) continue;
+    if (entries[i].lpCompletionKey == wake_key) {
+      wake_posted_.store(false, std::memory_order_release);
+      continue;
+    }
+    if (entries[i].lpOverlapped == nullptr) continue;
     IocpOp* op = reinterpret_cast<IocpOverlapped*>(entries[i].lpOverlapped)->op;
     complete(*op, entries[i].dwNumberOfBytesTransferred);
   }
@@ -116,11 +159,18 @@ void IocpPoller::release(IoHandle& handle) noexcept {
 
 std::unique_ptr<IocpOp> IocpPoller::start(IoHandle& handle, const char* what, bool overlapped) {
   if (handle.closed) throw_closed(what);
-  if (overlapped && !handle.iocp_associated) {
-    if (::CreateIoCompletionPort(as_handle(handle.fd), port_, op_key, 0) == nullptr) {
+  if (overlapped && handle.iocp_port != id_) {
+    if (handle.iocp_port != 0) {
+      // Used before by the tasks of a scheduler that is gone: its completions would go to that
+      // scheduler's port, and CreateIoCompletionPort refuses a second association.
+      if (!move_to_port(as_handle(handle.fd), port_)) {
+        throw_errno(EINVAL, (std::string(what) + ": this socket was used by the tasks of an earlier scheduler and "
+                                                 "Windows refuses to move it to another completion port").c_str());
+      }
+    } else if (::CreateIoCompletionPort(as_handle(handle.fd), port_, op_key, 0) == nullptr) {
       throw_windows(::GetLastError(), what);
     }
-    handle.iocp_associated = true;
+    handle.iocp_port = id_;
   }
   auto op = std::make_unique<IocpOp>();
   op->handle = &handle;
@@ -130,7 +180,7 @@ std::unique_ptr<IocpOp> IocpPoller::start(IoHandle& handle, const char* what, bo
 DWORD IocpPoller::finish(IocpOp& op, bool ok, std::int64_t deadline, const char* what, unsigned long* error) {
   if (!ok) {
     // Failed at once: no packet will come.
-    const auto code = static_cast<unsigned long>(::WSAGetLastError());
+    const auto code = static_cast<unsigned long>(op.handle->socket ? ::WSAGetLastError() : ::GetLastError());
     if (error != nullptr) {
       *error = code;
       return 0;
@@ -161,14 +211,17 @@ DWORD IocpPoller::finish(IocpOp& op, bool ok, std::int64_t deadline, const char*
     if (op.bytes > 0) return op.bytes;
     throw_timed_out(what);
   }
-  // The socket is still open (release() comes before its close), so Winsock can translate the
+  // The handle is still open (release() comes before its close), so Windows can translate the
   // packet's status into its error code.
   DWORD bytes = 0;
   DWORD flags = 0;
   unsigned long code = WSA_OPERATION_ABORTED;
-  if (op.event == nullptr &&
-      !::WSAGetOverlappedResult(as_socket(handle.fd), &op.carrier.overlapped, &bytes, FALSE, &flags)) {
-    code = static_cast<unsigned long>(::WSAGetLastError());
+  if (op.event == nullptr) {  // a readiness wait has no status but its cancellation
+    if (!handle.socket) {
+      if (!::GetOverlappedResult(as_handle(handle.fd), &op.carrier.overlapped, &bytes, FALSE)) code = ::GetLastError();
+    } else if (!::WSAGetOverlappedResult(as_socket(handle.fd), &op.carrier.overlapped, &bytes, FALSE, &flags)) {
+      code = static_cast<unsigned long>(::WSAGetLastError());
+    }
   }
   if (error != nullptr) {
     *error = code;

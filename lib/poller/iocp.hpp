@@ -1,13 +1,14 @@
 #pragma once
-// IOCP completion backend (Windows). Every socket a task uses is associated with the poller's
-// completion port on first use; each operation is one overlapped call (AcceptEx, ConnectEx,
-// WSARecv, WSASend, WSARecvFrom, WSASendTo) and the calling task parks until its completion
+// IOCP completion backend (Windows). Every socket, pipe or file a task uses is associated with the
+// poller's completion port on first use; each operation is one overlapped call (AcceptEx,
+// ConnectEx, WSARecv, WSASend, WSARecvFrom, WSASendTo; ReadFile/WriteFile for pipes and files,
+// which must be opened with FILE_FLAG_OVERLAPPED) and the calling task parks until its completion
 // packet is dequeued (GetQueuedCompletionStatusEx, many packets per poll()). Every in-flight
 // operation is a heap IocpOp; a buffer on the compact shared stack is replaced by a heap bounce
 // buffer. A timed-out or interrupted operation is cancelled (CancelIoEx) and its completion is
 // reaped before the caller continues, so Windows never touches memory its owner has given up.
-// wake() posts a packet to the port. wait() (readiness) uses WSAEventSelect and a registered wait
-// that posts a packet when the socket's event fires.
+// wake() posts a packet to the port. wait() (readiness, sockets only) uses WSAEventSelect and a
+// registered wait that posts a packet when the socket's event fires.
 
 #include "poller/io_handle.hpp"
 #include "poller/poller.hpp"
@@ -79,9 +80,18 @@ class IocpPoller final : public Poller {
                       socklen_t length, std::int64_t deadline) override;
   std::size_t recv_from(IoHandle& handle, void* data, std::size_t size, sockaddr_storage* peer,
                         socklen_t* length, std::int64_t deadline) override;
+  [[nodiscard]] bool async_files() const noexcept override { return true; }
+  std::size_t read_at(IoHandle& handle, void* data, std::size_t size, std::uint64_t offset,
+                      std::int64_t deadline) override;
+  std::size_t write_at(IoHandle& handle, const void* data, std::size_t size, std::uint64_t offset,
+                       std::int64_t deadline) override;
   void release(IoHandle& handle) noexcept override;
 
  private:
+  // ReadFile (out: WriteFile) of up to `size` bytes at `offset` (ignored by pipes) on a handle
+  // opened with FILE_FLAG_OVERLAPPED; 0 at the end of a file or of a pipe's data.
+  std::size_t transfer(IoHandle& handle, void* data, std::size_t size, std::uint64_t offset, bool out,
+                       std::int64_t deadline, const char* what);
   // A new operation on `handle`; one that will be an overlapped call (`overlapped`) associates the
   // handle with the port on first use.
   std::unique_ptr<IocpOp> start(IoHandle& handle, const char* what, bool overlapped = true);
@@ -102,6 +112,8 @@ class IocpPoller final : public Poller {
 
   SchedulerCore& core_;
   HANDLE port_ = nullptr;
+  std::uint64_t id_;  // unique in the process (handles remember it; HANDLE values are reused)
+  std::atomic<bool> wake_posted_{false};
   std::size_t in_flight_ = 0;
   LPFN_ACCEPTEX accept_ex_ = nullptr;
   LPFN_CONNECTEX connect_ex_ = nullptr;

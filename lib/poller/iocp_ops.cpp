@@ -1,6 +1,5 @@
-// The operation API on IOCP: each call starts one overlapped Winsock call and parks until its
-// completion packet (see iocp.hpp). Sockets only so far: pipes and files have no overlapped path
-// in the I/O module on Windows yet.
+// The operation API on IOCP: each call starts one overlapped call (Winsock for sockets, ReadFile /
+// WriteFile for pipes and files) and parks until its completion packet (see iocp.hpp).
 #include "poller/iocp.hpp"
 
 #include "core/scheduler_core.hpp"
@@ -19,7 +18,7 @@ namespace {
 
 void require_socket(const IoHandle& handle, const char* what) {
   if (!handle.socket) {
-    throw_errno(EOPNOTSUPP, (std::string(what) + ": the iocp poller handles sockets only so far").c_str());
+    throw_errno(EOPNOTSUPP, (std::string(what) + ": on Windows only sockets have this operation").c_str());
   }
 }
 
@@ -73,9 +72,40 @@ void IocpPoller::wait(IoHandle& handle, Interest interest, std::int64_t deadline
   finish(*op, true, deadline, "I/O wait");
 }
 
+std::size_t IocpPoller::transfer(IoHandle& handle, void* data, std::size_t size, std::uint64_t offset, bool out,
+                                  std::int64_t deadline, const char* what) {
+  if (size == 0) return 0;
+  auto op = start(handle, what);
+  char* buffer = kernel_buffer(*op, data, size, out);
+  op->carrier.overlapped.Offset = static_cast<DWORD>(offset);
+  op->carrier.overlapped.OffsetHigh = static_cast<DWORD>(offset >> 32);
+  const HANDLE file = as_handle(handle.fd);
+  const auto length = static_cast<DWORD>(size);
+  const BOOL result = out ? ::WriteFile(file, buffer, length, nullptr, &op->carrier.overlapped)
+                          : ::ReadFile(file, buffer, length, nullptr, &op->carrier.overlapped);
+  const bool ok = result != FALSE || ::GetLastError() == ERROR_IO_PENDING;
+  unsigned long error = 0;
+  const DWORD n = finish(*op, ok, deadline, what, &error);
+  // The end of a file, and a pipe whose writer has closed its end, read as end of file.
+  if (!out && (error == ERROR_HANDLE_EOF || error == ERROR_BROKEN_PIPE)) return 0;
+  if (error != 0) throw_windows(error, what);
+  if (op->bounce && !out) std::memcpy(data, op->bounce.get(), n);
+  return n;
+}
+
+std::size_t IocpPoller::read_at(IoHandle& handle, void* data, std::size_t size, std::uint64_t offset,
+                                std::int64_t deadline) {
+  return transfer(handle, data, size, offset, false, deadline, "ReadFile");
+}
+
+std::size_t IocpPoller::write_at(IoHandle& handle, const void* data, std::size_t size, std::uint64_t offset,
+                                 std::int64_t deadline) {
+  return transfer(handle, const_cast<void*>(data), size, offset, true, deadline, "WriteFile");
+}
+
 std::size_t IocpPoller::read(IoHandle& handle, void* data, std::size_t size, std::int64_t deadline) {
   if (size == 0) return 0;
-  require_socket(handle, "recv");
+  if (!handle.socket) return transfer(handle, data, size, 0, false, deadline, "ReadFile");
   auto op = start(handle, "recv");
   op->buffer.buf = kernel_buffer(*op, data, size, false);
   op->buffer.len = static_cast<ULONG>(size);
@@ -88,7 +118,7 @@ std::size_t IocpPoller::read(IoHandle& handle, void* data, std::size_t size, std
 
 std::size_t IocpPoller::write(IoHandle& handle, const void* data, std::size_t size, std::int64_t deadline) {
   if (size == 0) return 0;
-  require_socket(handle, "send");
+  if (!handle.socket) return transfer(handle, const_cast<void*>(data), size, 0, true, deadline, "WriteFile");
   auto op = start(handle, "send");
   op->buffer.buf = kernel_buffer(*op, const_cast<void*>(data), size, true);
   op->buffer.len = static_cast<ULONG>(size);

@@ -6,6 +6,10 @@
 #include <picos/picos.hpp>
 #include <picos/socket.hpp>
 
+#if defined(_WIN32)
+#include <windows.h>
+#endif
+
 #include <cstdlib>
 #include <string>
 #include <utility>
@@ -16,6 +20,16 @@ namespace io_test {
 inline std::string backend() {
   const char* name = std::getenv("PICOS_POLLER");
   return name != nullptr ? name : "";
+}
+
+// True in a Windows build running under Wine (whose ntdll exports wine_get_version).
+inline bool running_under_wine() {
+#if defined(_WIN32)
+  const HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
+  return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
+#else
+  return false;
+#endif
 }
 
 // A connected pair (client, server side) over IPv4 or IPv6 loopback. Call from a task.

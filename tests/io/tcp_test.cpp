@@ -22,19 +22,6 @@
 
 using namespace std::chrono_literals;
 
-namespace {
-
-bool running_under_wine() {
-#if defined(_WIN32)
-  const HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
-  return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
-#else
-  return false;
-#endif
-}
-
-}  // namespace
-
 using picos_test::run_in;
 
 TEST_CASE("a TCP client and server exchange data in both directions over IPv4 and IPv6") {
@@ -152,7 +139,7 @@ TEST_CASE("every blocking socket call reports a timeout as std::errc::timed_out"
 
 // Wine 8 closes a socket with a FIN even after SO_LINGER {1, 0} (and with unread data), so no
 // reset can be provoked there; the case runs on Linux and on a real Windows kernel.
-TEST_CASE("a connection reset by the peer is reported as connection_reset" * doctest::skip(running_under_wine())) {
+TEST_CASE("a connection reset by the peer is reported as connection_reset" * doctest::skip(io_test::running_under_wine())) {
   run_in([] {
     auto [client, server] = io_test::tcp_pair();
     ::linger off{1, 0};  // close with RST
