@@ -164,7 +164,7 @@ std::unique_ptr<IocpOp> IocpPoller::start(IoHandle& handle, const char* what, bo
       // Used before by the tasks of a scheduler that is gone: its completions would go to that
       // scheduler's port, and CreateIoCompletionPort refuses a second association.
       if (!move_to_port(as_handle(handle.fd), port_)) {
-        throw_errno(EINVAL, (std::string(what) + ": this socket was used by the tasks of an earlier scheduler and "
+        throw_errno(EINVAL, (std::string(what) + ": this handle was used by the tasks of an earlier scheduler and "
                                                  "Windows refuses to move it to another completion port").c_str());
       }
     } else if (::CreateIoCompletionPort(as_handle(handle.fd), port_, op_key, 0) == nullptr) {
