@@ -10,9 +10,12 @@
 #include <windows.h>
 #endif
 
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <utility>
+
+#include <doctest/doctest.h>
 
 namespace io_test {
 
@@ -31,6 +34,25 @@ inline bool running_under_wine() {
   return false;
 #endif
 }
+
+#if defined(_WIN32)
+// Both ends of a fresh named pipe opened for overlapped I/O (read end, write end), as HANDLEs in
+// ints like AsyncFile and IoHandle keep them. Only the iocp backend serves them.
+inline std::pair<int, int> overlapped_pipe() {
+  static int count = 0;
+  const std::wstring name = L"\\\\.\\pipe\\picos-io-test-" + std::to_wstring(::GetCurrentProcessId()) + L"-" +
+                            std::to_wstring(++count);
+  const DWORD mode = PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE;
+  const HANDLE reader =
+      ::CreateNamedPipeW(name.c_str(), mode, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 1, 4096, 4096, 0, nullptr);
+  REQUIRE(reader != INVALID_HANDLE_VALUE);
+  const HANDLE writer =
+      ::CreateFileW(name.c_str(), GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+  REQUIRE(writer != INVALID_HANDLE_VALUE);
+  return {static_cast<int>(reinterpret_cast<std::intptr_t>(reader)),
+          static_cast<int>(reinterpret_cast<std::intptr_t>(writer))};
+}
+#endif
 
 // A connected pair (client, server side) over IPv4 or IPv6 loopback. Call from a task.
 inline std::pair<picos::TcpStream, picos::TcpStream> tcp_pair(

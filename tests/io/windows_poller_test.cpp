@@ -227,30 +227,17 @@ TEST_CASE("another thread wakes a scheduler that waits for a completion") {
 
 namespace {
 
-// Both ends of a fresh named pipe opened for overlapped I/O (reader, writer).
-std::pair<HANDLE, HANDLE> overlapped_pipe() {
-  static int count = 0;
-  const std::wstring name = L"\\\\.\\pipe\\picos-io-test-" + std::to_wstring(::GetCurrentProcessId()) + L"-" +
-                            std::to_wstring(++count);
-  const DWORD mode = PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE;
-  const HANDLE reader =
-      ::CreateNamedPipeW(name.c_str(), mode, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 1, 4096, 4096, 0, nullptr);
-  REQUIRE(reader != INVALID_HANDLE_VALUE);
-  const HANDLE writer =
-      ::CreateFileW(name.c_str(), GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
-  REQUIRE(writer != INVALID_HANDLE_VALUE);
-  return {reader, writer};
+std::shared_ptr<picos::detail::IoHandle> file_handle(int fd) {
+  return picos::detail::make_handle(fd, false);
 }
 
-std::shared_ptr<picos::detail::IoHandle> file_handle(HANDLE native) {
-  return picos::detail::make_handle(picos::detail::as_fd(native), false);
-}
+std::shared_ptr<picos::detail::IoHandle> file_handle(HANDLE native) { return file_handle(picos::detail::as_fd(native)); }
 
 }  // namespace
 
 TEST_CASE("iocp reads a pipe opened for overlapped I/O until its writer closes it, with deadlines") {
   run_in(using_backend("iocp"), [] {
-    auto [reader_native, writer_native] = overlapped_pipe();
+    auto [reader_native, writer_native] = io_test::overlapped_pipe();
     auto reader = file_handle(reader_native);
     auto writer = file_handle(writer_native);
     char buffer[16] = {};
@@ -279,7 +266,7 @@ TEST_CASE("iocp reads a pipe opened for overlapped I/O until its writer closes i
 
 TEST_CASE("closing a pipe wakes the task parked in its read with operation_canceled") {
   run_in(using_backend("iocp"), [] {
-    auto [reader_native, writer_native] = overlapped_pipe();
+    auto [reader_native, writer_native] = io_test::overlapped_pipe();
     auto reader = file_handle(reader_native);
     bool canceled = false;
     auto parked = picos::spawn([&reader, &canceled] {
@@ -294,7 +281,7 @@ TEST_CASE("closing a pipe wakes the task parked in its read with operation_cance
     picos::detail::close_handle(reader);
     (void)parked.finish(10s);
     CHECK(canceled);
-    ::CloseHandle(writer_native);
+    ::CloseHandle(picos::detail::as_handle(writer_native));
   });
 }
 
@@ -326,13 +313,13 @@ TEST_CASE("iocp writes and reads a file at offsets and reads nothing past its en
 
 TEST_CASE("select refuses pipes on Windows with operation_not_supported") {
   run_in(using_backend("select"), [] {
-    auto [reader_native, writer_native] = overlapped_pipe();
+    auto [reader_native, writer_native] = io_test::overlapped_pipe();
     auto reader = file_handle(reader_native);
     char byte = 0;
     expect_error(
         [&] { (void)picos::detail::io_read(*reader, false, &byte, 1, picos::detail::deadline_after(10s)); },
         std::errc::operation_not_supported);
     picos::detail::close_handle(reader);
-    ::CloseHandle(writer_native);
+    ::CloseHandle(picos::detail::as_handle(writer_native));
   });
 }
