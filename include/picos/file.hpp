@@ -4,8 +4,11 @@
 /// blocking the scheduler (pycos AsyncFile).
 ///
 /// Pipes, terminals and sockets use the poller's operations. Regular files never "block" in the
-/// readiness sense, so they go through io_uring when it is the scheduler's backend, else through
-/// ThreadPool::shared(). Calls from plain threads block the thread. Every [B] call takes a timeout
+/// readiness sense, so they go through a completion backend (io_uring, iocp) when it is the
+/// scheduler's, else through ThreadPool::shared(). Calls from plain threads block the thread.
+/// Windows: open() opens files for overlapped I/O; an adopted pipe handle must have been opened
+/// with FILE_FLAG_OVERLAPPED and is served only by the iocp backend (select throws
+/// std::errc::operation_not_supported for it, as does a plain thread). Every [B] call takes a timeout
 /// (default: the file's timeout, set_timeout(), default none) reported as
 /// std::system_error(std::errc::timed_out); other failures throw std::system_error with the errno;
 /// end of file is an empty result. close() wakes waiting tasks with operation_canceled.
@@ -24,11 +27,13 @@ class AsyncFile {
  public:
   /// A closed file.
   AsyncFile() noexcept;
-  /// Adopts `fd`. With `own` the destructor closes it; without, the fd stays open and its file
-  /// status flags (made non-blocking while in use) are restored by close().
+  /// Adopts `fd` (on Windows a HANDLE or SOCKET kept in an int). With `own` the destructor closes
+  /// it; without, the fd stays open and its file status flags (made non-blocking while in use) are
+  /// restored by close(). Never blocks.
   explicit AsyncFile(int fd, bool own = true);
   /// Opens `path` with a C stdio-like `mode`: "r", "w" (create/truncate), "a" (append), "r+",
-  /// "w+", "a+". Throws std::system_error.
+  /// "w+", "a+". `permissions` apply to a created file on POSIX (Windows ignores them). Throws
+  /// std::invalid_argument for another mode, std::system_error naming the path when the OS refuses.
   static AsyncFile open(const std::string& path, std::string_view mode = "r", int permissions = 0644);
   AsyncFile(AsyncFile&& other) noexcept;
   AsyncFile& operator=(AsyncFile&& other) noexcept;
@@ -50,7 +55,7 @@ class AsyncFile {
   void close() noexcept;
   [[nodiscard]] bool is_open() const noexcept;
   [[nodiscard]] int native_handle() const noexcept;
-  /// True for a regular file (positioned reads/writes through io_uring or the thread pool).
+  /// True for a regular file (positioned reads/writes through io_uring, iocp or the thread pool).
   [[nodiscard]] bool is_regular() const noexcept { return regular_; }
   void set_timeout(Timeout timeout) noexcept { timeout_ = timeout; }
   [[nodiscard]] Timeout timeout() const noexcept { return timeout_; }

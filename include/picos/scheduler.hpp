@@ -24,8 +24,10 @@ struct SchedulerOptions {
   StackMode stack_mode = StackMode::dedicated;
   /// Size of the shared stack on which compact tasks run (bytes).
   std::size_t compact_stack_size = 256 * 1024;
-  /// Poller backend name ("epoll", "poll", "select", "io_uring"...); empty = the PICOS_POLLER
-  /// environment variable, else the best available.
+  /// Poller backend name ("epoll", "poll", "select", "io_uring" on Linux, "kqueue" on BSD/macOS,
+  /// "iocp", "select" on Windows); empty = the PICOS_POLLER environment variable, else the best
+  /// available (epoll on Linux, iocp on Windows). An unknown or unavailable name makes the
+  /// Scheduler constructor throw std::invalid_argument listing the available ones.
   std::string poller;
 };
 

@@ -1,14 +1,11 @@
 // picos::AsyncFile.
 #include "core/scheduler_core.hpp"
+#include "io/file_os.hpp"
 #include "io/io_ops.hpp"
 #include "poller/io_errors.hpp"
 
 #include <picos/file.hpp>
 #include <picos/thread_pool.hpp>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -17,17 +14,8 @@
 namespace picos {
 namespace {
 
-int open_flags(std::string_view mode) {
-  const bool plus = mode.find('+') != std::string_view::npos;
-  switch (mode.empty() ? 'r' : mode[0]) {
-    case 'r': return plus ? O_RDWR : O_RDONLY;
-    case 'w': return (plus ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC;
-    case 'a': return (plus ? O_RDWR : O_WRONLY) | O_CREAT | O_APPEND;
-    default: throw std::invalid_argument("picos: AsyncFile::open: bad mode '" + std::string(mode) + "'");
-  }
-}
-
-// Regular-file I/O at `offset` from wherever we are: io_uring, the pool, or the calling thread.
+// Regular-file I/O at `offset` from wherever we are: a completion backend (io_uring, iocp), the
+// pool, or the calling thread.
 std::size_t positioned(detail::IoHandle& handle, bool write, char* data, std::size_t size, std::uint64_t offset,
                        std::int64_t deadline) {
   detail::Poller* poller = detail::poller_for(handle, false);
@@ -35,16 +23,12 @@ std::size_t positioned(detail::IoHandle& handle, bool write, char* data, std::si
     return write ? poller->write_at(handle, data, size, offset, deadline)
                  : poller->read_at(handle, data, size, offset, deadline);
   }
-  auto call = [fd = handle.fd, write, size, offset](std::string bytes) -> std::pair<ssize_t, std::string> {
+  auto call = [fd = handle.fd, write, size, offset](std::string bytes) -> std::pair<std::int64_t, std::string> {
     if (!write) bytes.resize(size);
-    while (true) {
-      const ssize_t n = write ? ::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset))
-                              : ::pread(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return {-errno, {}};
-      if (!write) bytes.resize(static_cast<std::size_t>(n));
-      return {n, std::move(bytes)};
-    }
+    const std::int64_t n = detail::positioned_blocking(fd, write, bytes.data(), bytes.size(), offset);
+    if (n < 0) return {n, {}};
+    if (!write) bytes.resize(static_cast<std::size_t>(n));
+    return {n, std::move(bytes)};
   };
   // Jobs get their own heap copy of the bytes: the caller's buffer may be on a compact stack.
   std::string input = write ? std::string(data, size) : std::string();
@@ -59,22 +43,23 @@ std::size_t positioned(detail::IoHandle& handle, bool write, char* data, std::si
 AsyncFile::AsyncFile() noexcept = default;
 
 AsyncFile::AsyncFile(int fd, bool own) : own_(own) {
-  if (!own) saved_flags_ = ::fcntl(fd, F_GETFL);
-  struct stat info {};
-  regular_ = ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
+  const detail::FileFacts facts = detail::describe_file(fd, !own);
+  saved_flags_ = facts.saved_flags;
+  regular_ = facts.regular;
   if (!regular_) {
-    handle_ = detail::make_handle(fd, S_ISSOCK(info.st_mode));
+    handle_ = detail::make_handle(fd, facts.socket);
   } else {
     handle_ = std::make_shared<detail::IoHandle>(fd, false);
     handle_->regular_file = true;
-    append_ = (::fcntl(fd, F_GETFL) & O_APPEND) != 0;
+    append_ = facts.append;
   }
 }
 
 AsyncFile AsyncFile::open(const std::string& path, std::string_view mode, int permissions) {
-  const int fd = ::open(path.c_str(), open_flags(mode) | O_CLOEXEC, permissions);
-  if (fd < 0) detail::throw_errno(errno, ("open '" + path + "'").c_str());
-  return AsyncFile(fd, true);
+  AsyncFile file(detail::open_file(path, mode, permissions), true);
+  // Windows cannot tell from a handle that it was opened for appending.
+  file.append_ = file.regular_ && !mode.empty() && mode[0] == 'a';
+  return file;
 }
 
 AsyncFile::AsyncFile(AsyncFile&& other) noexcept
@@ -111,7 +96,7 @@ void AsyncFile::close() noexcept {
   } else {
     if (handle_->core != nullptr && handle_->core->is_loop_thread()) handle_->core->poller().unbind(*handle_);
     handle_->closed = true;
-    if (saved_flags_ >= 0) ::fcntl(handle_->fd, F_SETFL, saved_flags_);
+    detail::restore_file(handle_->fd, saved_flags_);
   }
   handle_.reset();
 }
@@ -199,7 +184,8 @@ void AsyncFile::write(std::string_view data, CallTimeout timeout) {
     if (!regular_) {
       done += detail::io_write(*handle, false, at, data.size() - done, deadline);
     } else {
-      const std::size_t n = positioned(*handle, true, at, data.size() - done, offset_, deadline);
+      const std::uint64_t at_offset = append_ ? detail::append_offset(offset_) : offset_;
+      const std::size_t n = positioned(*handle, true, at, data.size() - done, at_offset, deadline);
       if (!append_) offset_ += n;
       done += n;
     }

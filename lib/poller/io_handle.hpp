@@ -13,6 +13,7 @@ namespace picos::detail {
 
 class SchedulerCore;
 struct UringOp;
+struct IocpOp;
 
 struct IoHandle {
   explicit IoHandle(int descriptor, bool is_socket) noexcept : fd(descriptor), socket(is_socket) {}
@@ -38,6 +39,9 @@ struct IoHandle {
 
   // ---- completion backends ----
   UringOp* ops = nullptr;     // io_uring: operations in flight on this fd (intrusive list)
+  IocpOp* iocp_ops = nullptr; // iocp: operations in flight on this handle (intrusive list)
+  std::uint64_t iocp_port = 0;  // iocp: id of the poller whose completion port the handle is
+                                // associated with (for good: Windows cannot undo it); 0: none
 };
 
 }  // namespace picos::detail

@@ -14,7 +14,8 @@
 // - completion backends (io_uring, iocp) submit the operation and park the task until it completes.
 // Rules for every operation:
 // - It must be called from a task of this poller's scheduler ("the caller"); it parks only the
-//   caller. The fd must be non-blocking.
+//   caller. The fd must be non-blocking (on Windows: a pipe or file handle must have been opened
+//   for overlapped I/O, and only iocp serves one).
 // - `deadline` is monotonic nanoseconds (no_deadline: none). When it passes, the operation throws
 //   std::system_error(std::errc::timed_out); data already transferred is then returned instead.
 // - Other failures throw std::system_error with the errno of the syscall. When the handle is

@@ -4,10 +4,15 @@
 
 #include <doctest/doctest.h>
 
+#if defined(_WIN32)
+#include <windows.h>
+#else
 #include <unistd.h>
+#endif
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <system_error>
 
@@ -17,7 +22,33 @@ using picos_test::run_in;
 namespace {
 
 std::string temp_path(const char* name) {
-  return "/tmp/picos-file-test-" + std::to_string(::getpid()) + "-" + name;
+#if defined(_WIN32)
+  const auto pid = ::GetCurrentProcessId();
+#else
+  const auto pid = ::getpid();
+#endif
+  const auto file = "picos-file-test-" + std::to_string(pid) + "-" + name;
+  return (std::filesystem::temp_directory_path() / file).string();
+}
+
+// The backend for pipes: on Windows only iocp serves them.
+picos::SchedulerOptions for_pipes() {
+  picos::SchedulerOptions options;
+#if defined(_WIN32)
+  options.poller = "iocp";
+#endif
+  return options;
+}
+
+// A pipe whose ends AsyncFile adopts (read end, write end).
+std::pair<int, int> make_pipe() {
+#if defined(_WIN32)
+  return io_test::overlapped_pipe();
+#else
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  return {fds[0], fds[1]};
+#endif
 }
 
 }  // namespace
@@ -57,11 +88,10 @@ TEST_CASE("a large regular file round-trips through read_full") {
 }
 
 TEST_CASE("pipe reads wait for data, time out, and end at end of file") {
-  run_in([] {
-    int fds[2];
-    REQUIRE(::pipe(fds) == 0);
-    picos::AsyncFile reader(fds[0]);
-    picos::AsyncFile writer(fds[1]);
+  run_in(for_pipes(), [] {
+    const auto [read_end, write_end] = make_pipe();
+    picos::AsyncFile reader(read_end);
+    picos::AsyncFile writer(write_end);
     try {
       (void)reader.read(10, 20ms);
       FAIL("no timeout");

@@ -6,9 +6,16 @@
 #include <picos/picos.hpp>
 #include <picos/socket.hpp>
 
+#if defined(_WIN32)
+#include <windows.h>
+#endif
+
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <utility>
+
+#include <doctest/doctest.h>
 
 namespace io_test {
 
@@ -17,6 +24,35 @@ inline std::string backend() {
   const char* name = std::getenv("PICOS_POLLER");
   return name != nullptr ? name : "";
 }
+
+// True in a Windows build running under Wine (whose ntdll exports wine_get_version).
+inline bool running_under_wine() {
+#if defined(_WIN32)
+  const HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
+  return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
+#else
+  return false;
+#endif
+}
+
+#if defined(_WIN32)
+// Both ends of a fresh named pipe opened for overlapped I/O (read end, write end), as HANDLEs in
+// ints like AsyncFile and IoHandle keep them. Only the iocp backend serves them.
+inline std::pair<int, int> overlapped_pipe() {
+  static int count = 0;
+  const std::wstring name = L"\\\\.\\pipe\\picos-io-test-" + std::to_wstring(::GetCurrentProcessId()) + L"-" +
+                            std::to_wstring(++count);
+  const DWORD mode = PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE;
+  const HANDLE reader =
+      ::CreateNamedPipeW(name.c_str(), mode, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 1, 4096, 4096, 0, nullptr);
+  REQUIRE(reader != INVALID_HANDLE_VALUE);
+  const HANDLE writer =
+      ::CreateFileW(name.c_str(), GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+  REQUIRE(writer != INVALID_HANDLE_VALUE);
+  return {static_cast<int>(reinterpret_cast<std::intptr_t>(reader)),
+          static_cast<int>(reinterpret_cast<std::intptr_t>(writer))};
+}
+#endif
 
 // A connected pair (client, server side) over IPv4 or IPv6 loopback. Call from a task.
 inline std::pair<picos::TcpStream, picos::TcpStream> tcp_pair(

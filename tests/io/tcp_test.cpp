@@ -5,9 +5,14 @@
 
 #include <doctest/doctest.h>
 
+#if defined(_WIN32)
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#else
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#endif
 
 #include <chrono>
 #include <memory>
@@ -16,6 +21,7 @@
 #include <thread>
 
 using namespace std::chrono_literals;
+
 using picos_test::run_in;
 
 TEST_CASE("a TCP client and server exchange data in both directions over IPv4 and IPv6") {
@@ -131,11 +137,13 @@ TEST_CASE("every blocking socket call reports a timeout as std::errc::timed_out"
   });
 }
 
-TEST_CASE("a connection reset by the peer is reported as connection_reset") {
+// Wine 8 closes a socket with a FIN even after SO_LINGER {1, 0} (and with unread data), so no
+// reset can be provoked there; the case runs on Linux and on a real Windows kernel.
+TEST_CASE("a connection reset by the peer is reported as connection_reset" * doctest::skip(io_test::running_under_wine())) {
   run_in([] {
     auto [client, server] = io_test::tcp_pair();
     ::linger off{1, 0};  // close with RST
-    ::setsockopt(client.native_handle(), SOL_SOCKET, SO_LINGER, &off, sizeof off);
+    ::setsockopt(client.native_handle(), SOL_SOCKET, SO_LINGER, reinterpret_cast<const char*>(&off), sizeof off);
     client.close();
     try {
       while (!server.recv(100, 10s).empty()) {
