@@ -166,9 +166,10 @@ class Node {
   bool unregister_task(const std::string& name);
 
   /// [B] Finds the task registered under `name`: locally first, then at `where` (when given and
-  /// online) or at every peer online now (peers that come online while it waits, e.g. found by
-  /// discovery, are not asked). Waits for a positive answer or for every asked peer to say no;
-  /// std::nullopt then, on timeout, or when `where` is not a peer.
+  /// online) or at every peer; peers that come online while it waits (e.g. found by discovery)
+  /// are asked too, and with no peer online it waits for one. Returns at the first positive
+  /// answer; std::nullopt once every peer asked has said no and no new one has come, on timeout,
+  /// or when `where` is not a peer.
   std::optional<RemoteTask> locate(const std::string& name, std::optional<Location> where = std::nullopt,
                                    Timeout timeout = std::chrono::seconds(10));
 

@@ -83,28 +83,43 @@ bool Node::unregister_task(const std::string& name) { return core_->exports.unre
 
 std::optional<RemoteTask> Node::locate(const std::string& name, std::optional<Location> where, Timeout timeout) {
   if (auto local = core_->exports.find_name(name)) return local;
+  if (where && (*where == core_->self.location || !is_online(*core_, *where))) return std::nullopt;
+  const auto deadline = deadline_of(timeout);
   std::vector<Location> asked;
-  if (where) {
-    if (*where == core_->self.location || !is_online(*core_, *where)) return std::nullopt;
-    asked.push_back(*where);
-  } else {
-    asked = core_->online_peers();
+  // Rounds: the peers not asked yet are asked together. A peer that comes online meanwhile (by
+  // discovery, say) is asked in the next round; when every peer asked has said no and none is
+  // new, the answer is no; with no peer at all it waits for one until the deadline.
+  for (;;) {
+    std::vector<Location> round;
+    for (const Location& peer : where ? std::vector<Location>{*where} : core_->online_peers()) {
+      if (std::find(asked.begin(), asked.end(), peer) == asked.end()) round.push_back(peer);
+    }
+    if (round.empty()) {
+      if (!asked.empty() || Clock::now() >= deadline) return std::nullopt;
+      pause(peer_poll);
+      continue;
+    }
+    const auto left_now = std::max(deadline - Clock::now(), Clock::duration::zero());
+    const Timeout left = deadline == Clock::time_point::max()
+                             ? timeout
+                             : Timeout(std::chrono::duration_cast<std::chrono::nanoseconds>(left_now));
+    const auto replies = core_->request(
+        round, left,
+        [&](std::uint64_t id) {
+          return net::encode_frame(net::FrameKind::locate, net::encode_payload(net::LocatePayload{id, name}));
+        },
+        [](const net::Frame& frame) {
+          return frame.kind == net::FrameKind::locate_reply &&
+                 net::decode_payload<net::LocateReplyPayload>(frame.payload).found;
+        });
+    for (const net::Frame& frame : replies) {
+      if (frame.kind != net::FrameKind::locate_reply) continue;
+      auto reply = net::decode_payload<net::LocateReplyPayload>(frame.payload);
+      if (reply.found) return std::move(reply.task);
+    }
+    if (Clock::now() >= deadline) return std::nullopt;
+    asked.insert(asked.end(), round.begin(), round.end());
   }
-  const auto replies = core_->request(
-      asked, timeout,
-      [&](std::uint64_t id) {
-        return net::encode_frame(net::FrameKind::locate, net::encode_payload(net::LocatePayload{id, name}));
-      },
-      [](const net::Frame& frame) {
-        return frame.kind == net::FrameKind::locate_reply &&
-               net::decode_payload<net::LocateReplyPayload>(frame.payload).found;
-      });
-  for (const net::Frame& frame : replies) {
-    if (frame.kind != net::FrameKind::locate_reply) continue;
-    auto reply = net::decode_payload<net::LocateReplyPayload>(frame.payload);
-    if (reply.found) return std::move(reply.task);
-  }
-  return std::nullopt;
 }
 
 bool Node::send(const RemoteTask& target, const Message& message) {

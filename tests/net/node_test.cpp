@@ -138,6 +138,32 @@ TEST_CASE("sends alternating between two remote tasks and deliveries among them 
   }
 }
 
+TEST_CASE("locate waits for a peer that comes online meanwhile and finds the task registered there") {
+  Node a(loopback_options("alpha"));
+  Node b(loopback_options("beta"));
+  Task holder = picos::spawn([] { (void)this_task::receive(10s); });
+  REQUIRE(b.register_task("late", holder));
+  std::thread linker([&] {
+    std::this_thread::sleep_for(300ms);
+    (void)b.peer(a.location(), 5s);
+  });
+  picos_test::run_in([&] {
+    const auto started = std::chrono::steady_clock::now();
+    const std::optional<RemoteTask> found = a.locate("late", std::nullopt, 8s);
+    const auto waited = std::chrono::steady_clock::now() - started;
+    REQUIRE(found);
+    CHECK(found->id == holder.id());
+    CHECK(waited >= 250ms);
+    CHECK(waited < 7s);
+    // Every peer says no and none is new: the answer comes without waiting out the timeout.
+    const auto asked_at = std::chrono::steady_clock::now();
+    CHECK_FALSE(a.locate("nobody", std::nullopt, 8s).has_value());
+    CHECK(std::chrono::steady_clock::now() - asked_at < 4s);
+  });
+  linker.join();
+  holder.send(picos::Message(0));
+}
+
 TEST_CASE("stale and forged references are rejected by the receiving node") {
   Node a(loopback_options("alpha"));
   Node b(loopback_options("beta"));
