@@ -22,11 +22,16 @@ namespace picos::detail {
 // archive, without cereal's stream machinery.
 using AppendFn = void (*)(Bytes&, const void*);
 
-// The AppendFn of T: for numbers and strings on a little-endian host (their encoding is their
-// bytes, strings preceded by a u64 length), else nullptr.
+// True for the types whose encoding is written directly: numbers and strings on a little-endian
+// host (their encoding is their bytes, strings preceded by a u64 length).
+template <class T>
+inline constexpr bool has_plain_encoding =
+    std::endian::native == std::endian::little && (std::is_arithmetic_v<T> || std::is_same_v<T, std::string>);
+
+// The AppendFn of T when has_plain_encoding<T>, else nullptr.
 template <class T>
 constexpr AppendFn plain_appender() {
-  if constexpr (std::endian::native != std::endian::little) {
+  if constexpr (!has_plain_encoding<T>) {
     return nullptr;
   } else if constexpr (std::is_arithmetic_v<T>) {
     static_assert(!std::is_floating_point_v<T> || std::numeric_limits<T>::is_iec559);
@@ -34,7 +39,7 @@ constexpr AppendFn plain_appender() {
       const auto* first = static_cast<const std::byte*>(value);
       out.insert(out.end(), first, first + sizeof(T));
     };
-  } else if constexpr (std::is_same_v<T, std::string>) {
+  } else {
     return [](Bytes& out, const void* value) {
       const auto& text = *static_cast<const std::string*>(value);
       const std::uint64_t size = text.size();
@@ -43,8 +48,6 @@ constexpr AppendFn plain_appender() {
       const auto* first = reinterpret_cast<const std::byte*>(text.data());
       out.insert(out.end(), first, first + text.size());
     };
-  } else {
-    return nullptr;
   }
 }
 
@@ -55,10 +58,10 @@ void check_plain_size(std::size_t available, std::uint64_t needed);
 // SerializationError when the bytes are not exactly one value.
 using ParseFn = Message (*)(std::span<const std::byte>);
 
-// The ParseFn of T, for the types plain_appender() serves, else nullptr.
+// The ParseFn of T when has_plain_encoding<T>, else nullptr.
 template <class T>
 constexpr ParseFn plain_parser() {
-  if constexpr (plain_appender<T>() == nullptr) {
+  if constexpr (!has_plain_encoding<T>) {
     return nullptr;
   } else if constexpr (std::is_arithmetic_v<T>) {
     return [](std::span<const std::byte> bytes) {

@@ -23,11 +23,6 @@ constexpr std::size_t max_connecting_subscriptions = 64;
 // Longest wait for subscribers a peer may ask for.
 constexpr auto max_deliver_wait = std::chrono::hours(1);
 
-bool is_online(const detail::NodeCore& core, const Location& node) {
-  const auto peers = core.online_peers();
-  return std::find(peers.begin(), peers.end(), node) != peers.end();
-}
-
 Timeout wait_limit(std::uint64_t timeout_ms) {
   if (timeout_ms >= static_cast<std::uint64_t>(std::chrono::milliseconds(max_deliver_wait).count())) {
     return max_deliver_wait;
@@ -159,7 +154,7 @@ void ChannelService::serve_subscribe(const ChannelSubscribePayload& request) {
     throw ProtocolError("channel_subscribe names a subscriber of unknown kind " + std::to_string(request.subscriber.kind));
   }
   const Location& node = request.subscriber.origin;
-  if (!request.subscribe || node == core_.self.location || is_online(core_, node)) {
+  if (!request.subscribe || node == core_.self.location || core_.is_online(node)) {
     const std::int64_t result = change_subscription(request.channel, request.subscriber, request.subscribe);
     if (request.request_id != 0) reply(request.reply_to, {request.request_id, result, {}});
     return;

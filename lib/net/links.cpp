@@ -88,6 +88,10 @@ bool NodeCore::connect(const Location& location, Timeout timeout) {
       {
         std::lock_guard lock(mutex_);
         if (links_.contains(location)) return true;
+        if (const auto alias = dialled_aliases_.find(location);
+            alias != dialled_aliases_.end() && links_.contains(alias->second)) {
+          return true;
+        }
         if (!connecting_.contains(location)) {
           connecting_.insert(location);
           break;
@@ -200,6 +204,7 @@ void NodeCore::open_link(const Location& dialled, Timeout timeout) {
       stream->close();
       return;
     }
+    if (dialled != peer.location) dialled_aliases_[dialled] = peer.location;
     const Task writer = spawn_net("net-link-writer", [this, at = peer.location, stream] { run_writer(at, stream); });
     Link& link = links_.emplace(peer.location, Link{peer.name, stream, writer, {}, false}).first->second;
     for (const Location& key : {dialled, peer.location}) {
@@ -292,8 +297,10 @@ void NodeCore::run_reader(const Location& peer, const std::shared_ptr<net::Frame
 }
 
 bool NodeCore::close_link(const Location& location) {
+  const std::optional<Location> linked = online_location(location);
+  if (!linked) return false;
   std::lock_guard lock(mutex_);
-  auto link = links_.find(location);
+  auto link = links_.find(*linked);
   if (link == links_.end()) return false;
   link->second.writer.send(Message(LinkStop{}));
   return true;
@@ -316,6 +323,7 @@ void NodeCore::link_lost(const Location& peer, const std::shared_ptr<net::FrameS
     writer = link->second.writer;
     if (last_link_ == &*link) last_link_ = nullptr;
     links_.erase(link);
+    std::erase_if(dialled_aliases_, [&](const auto& alias) { return alias.second == peer; });
     auto [first, last] = remote_monitors_.equal_range(peer);
     for (auto it = first; it != last; ++it) watched.push_back(it->second);
     remote_monitors_.erase(first, last);

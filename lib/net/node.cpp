@@ -32,11 +32,6 @@ Clock::time_point deadline_of(Timeout timeout) {
   return Clock::now() + timeout.duration();
 }
 
-bool is_online(const detail::NodeCore& core, const Location& location) {
-  const auto peers = core.online_peers();
-  return std::find(peers.begin(), peers.end(), location) != peers.end();
-}
-
 }  // namespace
 
 Node::Node(NodeOptions options) : core_(std::make_unique<detail::NodeCore>(std::move(options))) {}
@@ -71,7 +66,7 @@ void Node::drop_peer_status(const Task& task) { core_->unsubscribe(task); }
 bool Node::close_peer(const Location& location, Timeout timeout) {
   if (!core_->close_link(location)) return false;
   const auto deadline = deadline_of(timeout);
-  while (is_online(*core_, location) && Clock::now() < deadline) pause(peer_poll);
+  while (core_->is_online(location) && Clock::now() < deadline) pause(peer_poll);
   return true;
 }
 
@@ -83,7 +78,11 @@ bool Node::unregister_task(const std::string& name) { return core_->exports.unre
 
 std::optional<RemoteTask> Node::locate(const std::string& name, std::optional<Location> where, Timeout timeout) {
   if (auto local = core_->exports.find_name(name)) return local;
-  if (where && (*where == core_->self.location || !is_online(*core_, *where))) return std::nullopt;
+  if (where) {
+    if (*where == core_->self.location) return std::nullopt;
+    where = core_->online_location(*where);  // the peer's own location when *where is an address dialled to reach it
+    if (!where) return std::nullopt;
+  }
   const auto deadline = deadline_of(timeout);
   std::vector<Location> asked;
   // Rounds: the peers not asked yet are asked together. A peer that comes online meanwhile (by
@@ -142,7 +141,7 @@ Delivery Node::deliver(const RemoteTask& target, const Message& message, Timeout
     const std::optional<Task> task = core_->exports.resolve(target);
     return task && task->send(message) ? Delivery::delivered : Delivery::invalid;
   }
-  if (!is_online(*core_, target.origin)) return Delivery::invalid;
+  if (!core_->is_online(target.origin)) return Delivery::invalid;
   const Bytes encoded = serialize(message);
   const auto replies = core_->request(
       {target.origin}, timeout,
@@ -169,7 +168,7 @@ FileResult Node::del_file(const Location& location, const std::string& file, con
 bool Node::monitor(const Task& monitor, const RemoteTask& target, Timeout timeout) {
   const RemoteTask monitor_reference = core_->exports.add(monitor);
   if (target.origin == core_->self.location) return core_->accept_monitor(target, monitor_reference) == 1;
-  if (!is_online(*core_, target.origin)) return false;
+  if (!core_->is_online(target.origin)) return false;
   core_->remember_remote_monitor(target, monitor);
   const auto replies = core_->request(
       {target.origin}, timeout,

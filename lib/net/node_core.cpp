@@ -171,6 +171,14 @@ std::vector<Location> NodeCore::online_peers() const {
   return out;
 }
 
+std::optional<Location> NodeCore::online_location(const Location& given) const {
+  std::lock_guard lock(mutex_);
+  if (links_.contains(given)) return given;
+  const auto alias = dialled_aliases_.find(given);
+  if (alias != dialled_aliases_.end() && links_.contains(alias->second)) return alias->second;
+  return std::nullopt;
+}
+
 std::optional<Location> NodeCore::find_peer(const std::string& name) const {
   std::lock_guard lock(mutex_);
   for (const auto& [location, link] : links_) {

@@ -65,6 +65,11 @@ class NodeCore {
   // Sends a burst of discovery pings (discovery.cpp).
   void discover();
   std::vector<Location> online_peers() const;
+  // The location `given` is linked under: itself, or the peer's own (announced) location when
+  // `given` is the address this node dialled to reach it (they differ behind NAT, with ext_host,
+  // or when the peer announces another interface); std::nullopt when it is not online.
+  std::optional<Location> online_location(const Location& given) const;
+  [[nodiscard]] bool is_online(const Location& given) const { return online_location(given).has_value(); }
   std::optional<Location> find_peer(const std::string& name) const;
   void subscribe(const Task& task);
   void unsubscribe(const Task& task);
@@ -192,6 +197,8 @@ class NodeCore {
   // The entry queue_frame() found last (a stream of sends goes to one peer); nullptr when none or
   // erased. Under mutex_.
   std::map<Location, Link>::value_type* last_link_ = nullptr;
+  // Dialled address -> the location its peer announced, where they differ; under mutex_.
+  std::map<Location, Location> dialled_aliases_;
   std::set<Location> connecting_;
   // Frames sent to a peer whose link is being dialled (e.g. the dial-back after a peer connected
   // to us), flushed in order when it comes up.

@@ -39,11 +39,6 @@ using Subscriber = net::ChannelSubscriberRef;
 // the caller would report 0 for a message the owner may send later.
 constexpr auto deliver_answer_grace = std::chrono::seconds(1);
 
-bool is_online(const detail::NodeCore& core, const Location& node) {
-  const auto peers = core.online_peers();
-  return std::find(peers.begin(), peers.end(), node) != peers.end();
-}
-
 std::uint64_t wire_timeout(Timeout timeout) {
   if (timeout.is_infinite()) return std::numeric_limits<std::uint64_t>::max();
   const auto ms = std::chrono::ceil<std::chrono::milliseconds>(timeout.duration()).count();
@@ -54,7 +49,7 @@ std::uint64_t wire_timeout(Timeout timeout) {
 // channel_reply; std::nullopt when the owner is offline or no answer came in time.
 template <class Make>
 std::optional<net::ChannelReplyPayload> ask(detail::NodeCore& core, const Location& owner, Timeout timeout, Make make) {
-  if (!is_online(core, owner)) return std::nullopt;
+  if (!core.is_online(owner)) return std::nullopt;
   const auto replies = core.request(
       {owner}, timeout, [&](std::uint64_t id) { return make(id); }, [](const net::Frame&) { return true; });
   if (replies.empty() || replies.front().kind != net::FrameKind::channel_reply) return std::nullopt;
@@ -177,8 +172,9 @@ std::optional<RemoteChannel> Node::locate_channel(const std::string& name, std::
   }
   std::vector<Location> asked;
   if (where) {
-    if (!is_online(*core_, *where)) return std::nullopt;
-    asked.push_back(*where);
+    const std::optional<Location> linked = core_->online_location(*where);
+    if (!linked) return std::nullopt;
+    asked.push_back(*linked);
   } else {
     asked = core_->online_peers();
   }

@@ -15,11 +15,6 @@
 namespace picos::rti {
 namespace {
 
-bool is_online(const picos::detail::NodeCore& core, const Location& location) {
-  const auto peers = core.online_peers();
-  return std::find(peers.begin(), peers.end(), location) != peers.end();
-}
-
 // Outcome values from a peer are untrusted: anything unknown counts as `unavailable`.
 CallFailure failure_of(std::uint8_t outcome) {
   if (outcome >= static_cast<std::uint8_t>(CallFailure::no_service) &&
@@ -38,7 +33,7 @@ RemoteTask node_watch(const ServiceReference& service) { return RemoteTask{servi
 // is not a peer or went offline meanwhile.
 net::Frame ask(picos::detail::NodeCore& core, const ServiceReference& service, Timeout timeout,
                const std::function<Bytes(std::uint64_t)>& make) {
-  if (!is_online(core, service.origin)) {
+  if (!core.is_online(service.origin)) {
     throw CallError(CallFailure::unreachable, "picos: the node " + service.origin.to_string() + " of service " +
                                                   service.name + " is not a peer");
   }
@@ -83,8 +78,9 @@ std::optional<RemoteService> locate(Node& node, const std::string& name, std::op
   if (detail::LocateReply local = detail::locate_here(core, name); local.found) return found(local);
   std::vector<Location> asked;
   if (where) {
-    if (*where == core.self.location || !is_online(core, *where)) return std::nullopt;
-    asked.push_back(*where);
+    const std::optional<Location> linked = *where == core.self.location ? std::nullopt : core.online_location(*where);
+    if (!linked) return std::nullopt;
+    asked.push_back(*linked);
   } else {
     asked = core.online_peers();
   }

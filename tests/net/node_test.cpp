@@ -327,6 +327,28 @@ TEST_CASE("node options: exact busy ports and invalid settings are refused clear
   CHECK(e.location().host == "203.0.113.7");
 }
 
+TEST_CASE("a peer that announces another address than the one dialled is reached through the dialled address") {
+  Node a(loopback_options("alpha"));
+  picos::NodeOptions behind_nat = loopback_options("beta");
+  behind_nat.ext_host = "127.0.0.3";  // announced; it listens on 127.0.0.1 only
+  Node b(behind_nat);
+  Task holder = picos::spawn([] { (void)this_task::receive(10s); });
+  REQUIRE(b.register_task("holder", holder));
+  const Location dialled{"127.0.0.1", b.location().port};
+  picos_test::run_in([&] {
+    REQUIRE(a.peer(dialled, 5s));
+    CHECK(a.peers() == std::vector<Location>{b.location()});
+    CHECK(a.peer(dialled, 5s));  // already linked: no second dial
+    const std::optional<RemoteTask> found = a.locate("holder", dialled, 5s);
+    REQUIRE(found);
+    CHECK(found->origin == b.location());
+    CHECK(a.deliver(*found, 1, 5s) == Delivery::delivered);
+    CHECK(a.close_peer(dialled, 5s));
+    CHECK(a.peers().empty());
+    CHECK_FALSE(a.locate("holder", dialled, 1s).has_value());
+  });
+}
+
 TEST_CASE("peers with very different heartbeat settings stay online with each other") {
   picos::NodeOptions fast = loopback_options("fast");
   fast.heartbeat_interval = 50ms;
