@@ -1,5 +1,6 @@
 // The chat_sock_server example driven by several clients (the binary is built for the tests and
 // found through PICOS_CHAT_SERVER).
+#include "chat_support.hpp"
 #include "io_support.hpp"
 #include "tls_support.hpp"
 
@@ -17,43 +18,9 @@
 using namespace std::chrono_literals;
 using picos_test::run_in;
 
-namespace {
-
-struct ChatServer {
-  picos::Subprocess process;
-  std::uint16_t port = 0;
-
-  explicit ChatServer(std::vector<std::string> extra = {}) {
-    const char* binary = std::getenv("PICOS_CHAT_SERVER");
-    REQUIRE(binary != nullptr);
-    std::vector<std::string> argv{binary, "--port", "0"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    process = picos::Subprocess::spawn(argv);
-    const std::string banner = process.readline(30s);  // "chat server listening on PORT"
-    REQUIRE(banner.rfind("chat server listening on ", 0) == 0);
-    port = static_cast<std::uint16_t>(std::stoi(banner.substr(25)));
-  }
-  // Waits until the server logs a line containing `text`.
-  void wait_log(const std::string& text) {
-    while (true) {
-      const std::string line = process.readline_stderr(30s);
-      REQUIRE_FALSE(line.empty());
-      if (line.find(text) != std::string::npos) return;
-    }
-  }
-  // Waits until the server logs that `count` clients are online.
-  void wait_online(int count) { wait_log("(" + std::to_string(count) + " online)"); }
-  ~ChatServer() {
-    process.kill();
-    (void)process.wait(30s);
-  }
-};
-
-}  // namespace
-
 TEST_CASE("every line a chat client sends reaches every other client exactly once and in order") {
   run_in([] {
-    ChatServer server;
+    io_test::ChatServer server;
     constexpr int clients = 4;
     constexpr int lines = 25;
     std::vector<picos::TcpStream> streams;
@@ -94,7 +61,7 @@ TEST_CASE("every line a chat client sends reaches every other client exactly onc
 TEST_CASE("the chat server speaks TLS with --tls and openssl s_client as a client") {
   run_in([] {
     const auto& certs = io_test::certificates();
-    ChatServer server({"--tls", certs.file("server.pem"), certs.file("server.key")});
+    io_test::ChatServer server({"--tls", certs.file("server.pem"), certs.file("server.key")});
     picos::TlsOptions options;
     options.ca_file = certs.file("ca.pem");
     auto listener_side = picos::TcpStream::connect(picos::SocketAddress::loopback(server.port), 30s,

@@ -8,12 +8,17 @@
 
 #if defined(_WIN32)
 #include <windows.h>
+#else
+#include <sys/resource.h>
 #endif
 
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <exception>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -23,6 +28,33 @@ namespace io_test {
 inline std::string backend() {
   const char* name = std::getenv("PICOS_POLLER");
   return name != nullptr ? name : "";
+}
+
+#if !defined(_WIN32)
+// Raises this process's open-file limit to its hard limit (children spawned later inherit it) and
+// returns the new soft limit.
+inline std::uint64_t raise_fd_limit() {
+  rlimit limit{};
+  ::getrlimit(RLIMIT_NOFILE, &limit);
+  limit.rlim_cur = limit.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+  ::getrlimit(RLIMIT_NOFILE, &limit);
+  return static_cast<std::uint64_t>(limit.rlim_cur);
+}
+#endif
+
+// Waits for every task even after one failed (they use the caller's streams and counters, which
+// must outlive them), then rethrows the first failure.
+inline void finish_all(const std::vector<picos::Task>& tasks) {
+  std::exception_ptr first;
+  for (const auto& task : tasks) {
+    try {
+      task.finish(std::chrono::seconds(120));
+    } catch (...) {
+      if (!first) first = std::current_exception();
+    }
+  }
+  if (first) std::rethrow_exception(first);
 }
 
 // True in a Windows build running under Wine (whose ntdll exports wine_get_version).

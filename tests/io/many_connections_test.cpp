@@ -2,10 +2,7 @@
 
 #include <doctest/doctest.h>
 
-#include <sys/resource.h>
-
 #include <chrono>
-#include <exception>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -13,33 +10,8 @@
 using namespace std::chrono_literals;
 using picos_test::run_in;
 
-namespace {
-
-void raise_fd_limit() {
-  rlimit limit{};
-  ::getrlimit(RLIMIT_NOFILE, &limit);
-  limit.rlim_cur = limit.rlim_max;
-  ::setrlimit(RLIMIT_NOFILE, &limit);
-}
-
-// Waits for every task even after one failed (they use the caller's streams and counters, which
-// must outlive them), then rethrows the first failure.
-void finish_all(const std::vector<picos::Task>& tasks) {
-  std::exception_ptr first;
-  for (const auto& task : tasks) {
-    try {
-      task.finish(120s);
-    } catch (...) {
-      if (!first) first = std::current_exception();
-    }
-  }
-  if (first) std::rethrow_exception(first);
-}
-
-}  // namespace
-
 TEST_CASE("one scheduler serves 1,000 concurrent connections") {
-  raise_fd_limit();
+  io_test::raise_fd_limit();
   // select() cannot watch fds >= FD_SETSIZE: under it the test uses fewer connections (the
   // error itself is checked by the poller tests).
   const int connections = io_test::backend() == "select" ? 300 : 1000;
@@ -57,7 +29,7 @@ TEST_CASE("one scheduler serves 1,000 concurrent connections") {
           ++served;
         }));
       }
-      finish_all(handlers);
+      io_test::finish_all(handlers);
     });
     std::vector<picos::TcpStream> clients;
     clients.reserve(connections);
@@ -72,7 +44,7 @@ TEST_CASE("one scheduler serves 1,000 concurrent connections") {
       }));
     }
     talkers.push_back(acceptor);
-    finish_all(talkers);
+    io_test::finish_all(talkers);
     CHECK(served == connections);
     CHECK(answered == connections);
   });
