@@ -14,13 +14,7 @@ std::optional<Frame> FrameStream::read(Timeout idle_timeout) {
   return Frame{view->kind, Bytes(view->payload.begin(), view->payload.end())};
 }
 
-bool FrameStream::has_buffered_frame() const noexcept {
-  const auto decoded = decode_frame_view(std::span<const std::byte>(buffer_.data() + start_, end_ - start_), max_payload_);
-  const auto* error = std::get_if<FrameError>(&decoded);
-  return error == nullptr || *error != FrameError::incomplete;
-}
-
-std::optional<FrameView> FrameStream::read_view(Timeout idle_timeout) {
+std::optional<FrameView> FrameStream::read_view(Timeout idle_timeout, const std::function<void()>& before_waiting) {
   for (;;) {
     const std::span<const std::byte> pending(buffer_.data() + start_, end_ - start_);
     const auto decoded = decode_frame_view(pending, max_payload_);
@@ -41,6 +35,7 @@ std::optional<FrameView> FrameStream::read_view(Timeout idle_timeout) {
       start_ = 0;
     }
     if (buffer_.size() - end_ < read_chunk) buffer_.resize(end_ + read_chunk);
+    if (before_waiting) before_waiting();
     const std::size_t got = stream_.recv_into(
         std::span<char>(reinterpret_cast<char*>(buffer_.data() + end_), buffer_.size() - end_), idle_timeout);
     end_ += got;

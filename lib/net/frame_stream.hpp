@@ -5,6 +5,7 @@
 
 #include <picos/socket.hpp>
 
+#include <functional>
 #include <optional>
 #include <stdexcept>
 
@@ -25,11 +26,10 @@ class FrameStream {
   // byte arrives within `idle_timeout`.
   std::optional<Frame> read(Timeout idle_timeout);
   // [B] read() without copying the payload: the view points into this stream's buffer and is
-  // valid until the next call of read(), read_view() or close(). Throws as read().
-  std::optional<FrameView> read_view(Timeout idle_timeout);
-  // True when read() would return without waiting for the network: a whole frame, or bytes
-  // that read() refuses, are buffered. Never throws.
-  [[nodiscard]] bool has_buffered_frame() const noexcept;
+  // valid until the next call of read(), read_view() or close(). `before_waiting`, when given,
+  // runs each time the buffer holds no whole frame and the socket is about to be read. Throws as
+  // read(), and what `before_waiting` throws.
+  std::optional<FrameView> read_view(Timeout idle_timeout, const std::function<void()>& before_waiting = {});
   // [B] Writes already-encoded frames; throws std::system_error (timed_out) when they are not all
   // sent within `timeout`.
   void write(std::span<const std::byte> frames, Timeout timeout);

@@ -100,10 +100,10 @@ void NodeCore::serve_inbound(const std::shared_ptr<net::FrameStream>& stream, co
   // for the network (latency).
   net::MessageBatch batch;
   LastTarget last_target;
+  const std::function<void()> flush_batch = [&batch] { batch.flush(); };
   try {
     for (;;) {
-      if (!stream->has_buffered_frame()) batch.flush();
-      const std::optional<net::FrameView> frame = stream->read_view(idle_limit);
+      const std::optional<net::FrameView> frame = stream->read_view(idle_limit, flush_batch);
       if (!frame) break;
       if (frame->kind == net::FrameKind::send) {
         serve_send(*stream, frame->payload, batch, last_target);
