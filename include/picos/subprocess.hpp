@@ -7,6 +7,15 @@
 /// failures throw std::system_error; end of output is an empty result. From a plain thread the
 /// calls block the thread. No zombies: wait()/poll() reap the children, and destroying a
 /// Subprocess whose children still run kills them (SIGKILL) and reaps them.
+///
+/// Windows: children start with CreateProcess (argv quoted so the child's C runtime reads the same
+/// arguments back; argv[0] is looked up as CreateProcess does: the program's directory, the
+/// current one, the system ones, then PATH, ".exe" added when there is no extension). The pipe
+/// ends this process keeps are overlapped named pipes, so the pipe calls work in tasks of the
+/// IOCP backend (the default); the select backend and plain threads handle sockets only and
+/// throw std::system_error(operation_not_supported) for pipe I/O. kill(signal) terminates the
+/// child (TerminateProcess) and its status is then -signal as on POSIX. wait() from a task looks
+/// every 5 ms whether the children have ended.
 
 #include <picos/file.hpp>
 #include <picos/timeout.hpp>
@@ -75,7 +84,7 @@ class Subprocess {
   std::optional<int> poll();
   /// [B] Waits until every child has ended; returns the status of the last one (as poll()).
   int wait(CallTimeout timeout = {});
-  /// Sends `signal` (default SIGTERM) to every child still running. [N]
+  /// Sends `signal` (default SIGTERM) to every child still running (Windows: terminates them). [N]
   void kill(int signal = 15);
   /// Process ids, first to last.
   [[nodiscard]] std::vector<int> pids() const;

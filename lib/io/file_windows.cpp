@@ -2,6 +2,7 @@
 // writes them asynchronously at offsets.
 #include "io/file_os.hpp"
 
+#include "io/windows_text.hpp"
 #include "poller/windows_errors.hpp"
 #include "poller/winsock.hpp"
 
@@ -10,19 +11,6 @@
 #include <string>
 
 namespace picos::detail {
-namespace {
-
-std::wstring wide(const std::string& text) {
-  if (text.empty()) return {};
-  const int length = ::MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, text.data(), static_cast<int>(text.size()),
-                                           nullptr, 0);
-  if (length <= 0) throw_windows(::GetLastError(), ("open '" + text + "': not UTF-8").c_str());
-  std::wstring result(static_cast<std::size_t>(length), L'\0');
-  ::MultiByteToWideChar(CP_UTF8, 0, text.data(), static_cast<int>(text.size()), result.data(), length);
-  return result;
-}
-
-}  // namespace
 
 int open_file(const std::string& path, std::string_view mode, int) {
   const bool plus = mode.find('+') != std::string_view::npos;
@@ -36,7 +24,7 @@ int open_file(const std::string& path, std::string_view mode, int) {
   }
   // POSIX lets others read, write, rename and delete an open file; so does this share mode.
   const DWORD share = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
-  const HANDLE file = ::CreateFileW(wide(path).c_str(), access, share, nullptr, disposition,
+  const HANDLE file = ::CreateFileW(utf16_from_utf8(path, "open '" + path + "'").c_str(), access, share, nullptr, disposition,
                                     FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OVERLAPPED, nullptr);
   if (file == INVALID_HANDLE_VALUE) throw_windows(::GetLastError(), ("open '" + path + "'").c_str());
   return as_fd(file);

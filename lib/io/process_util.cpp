@@ -6,6 +6,7 @@
 
 #include <picos/this_task.hpp>
 
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -53,6 +54,25 @@ class SpawnSetup {
 };
 
 }  // namespace
+
+Pipe::~Pipe() {
+  close_pipe_end(read);
+  close_pipe_end(write);
+}
+
+void open_pipe(Pipe& pipe, PipeKeeper) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno(errno, "pipe2");
+  pipe.read = fds[0];
+  pipe.write = fds[1];
+}
+
+void close_pipe_end(int& end) noexcept {
+  if (end >= 0) ::close(end);
+  end = -1;
+}
+
+void signal_child(Child& child, int signal) noexcept { ::kill(child.pid, signal); }
 
 void ignore_sigpipe() noexcept {
   static std::once_flag once;

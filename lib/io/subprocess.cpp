@@ -1,41 +1,15 @@
-// picos::Subprocess: starting children with posix_spawn, their pipes, waiting through pidfds.
+// picos::Subprocess: a pipeline of children joined by pipes (the OS parts are in process_util*).
 #include "io/io_ops.hpp"
 #include "io/process_util.hpp"
 #include "poller/io_errors.hpp"
 
 #include <picos/subprocess.hpp>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <csignal>
+#include <stdexcept>
 
 namespace picos {
 
 
-namespace {
-
-struct PipeFds {
-  int read = -1;
-  int write = -1;
-  void open() {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) detail::throw_errno(errno, "pipe2");
-    read = fds[0];
-    write = fds[1];
-  }
-  static void close_fd(int& fd) noexcept {
-    if (fd >= 0) ::close(fd);
-    fd = -1;
-  }
-  ~PipeFds() {
-    close_fd(read);
-    close_fd(write);
-  }
-};
-
-}  // namespace
 
 Subprocess::Subprocess() noexcept = default;
 Subprocess::Subprocess(Subprocess&& other) noexcept = default;
@@ -58,34 +32,34 @@ Subprocess Subprocess::pipeline(std::vector<SubprocessOptions> children) {
   if (children.empty()) throw std::invalid_argument("picos: Subprocess::pipeline needs at least one child");
   detail::ignore_sigpipe();
   auto state = std::make_shared<State>();
-  PipeFds in;
-  PipeFds out;
-  PipeFds err;
-  if (children.front().pipe_stdin) in.open();
-  if (children.back().pipe_stdout) out.open();
+  detail::Pipe in;
+  detail::Pipe out;
+  detail::Pipe err;
+  if (children.front().pipe_stdin) detail::open_pipe(in, detail::PipeKeeper::writer);
+  if (children.back().pipe_stdout) detail::open_pipe(out, detail::PipeKeeper::reader);
   bool any_stderr = false;
   for (const auto& child : children) any_stderr = any_stderr || child.pipe_stderr;
-  if (any_stderr) err.open();
+  if (any_stderr) detail::open_pipe(err, detail::PipeKeeper::reader);
   int previous = in.read;  // stdin of the next child (-1: inherited)
   bool previous_owned = false;
   for (std::size_t i = 0; i < children.size(); ++i) {
-    PipeFds link;
-    if (i + 1 < children.size()) link.open();
+    detail::Pipe link;
+    if (i + 1 < children.size()) detail::open_pipe(link, detail::PipeKeeper::neither);
     const int child_out = i + 1 < children.size() ? link.write : out.write;
     const int child_err = children[i].pipe_stderr ? err.write : -1;
     try {
       state->children.push_back(detail::spawn_child(children[i], previous, child_out, child_err));
     } catch (...) {
-      if (previous_owned) PipeFds::close_fd(previous);
+      if (previous_owned) detail::close_pipe_end(previous);
       throw;  // ~State kills the children started so far
     }
-    if (previous_owned) PipeFds::close_fd(previous);
+    if (previous_owned) detail::close_pipe_end(previous);
     previous = std::exchange(link.read, -1);
     previous_owned = true;
   }
-  PipeFds::close_fd(in.read);
-  PipeFds::close_fd(out.write);
-  PipeFds::close_fd(err.write);
+  detail::close_pipe_end(in.read);
+  detail::close_pipe_end(out.write);
+  detail::close_pipe_end(err.write);
   if (in.write >= 0) state->in = AsyncFile(std::exchange(in.write, -1));
   if (out.read >= 0) state->out = AsyncFile(std::exchange(out.read, -1));
   if (err.read >= 0) state->err = AsyncFile(std::exchange(err.read, -1));
@@ -138,7 +112,7 @@ int Subprocess::wait(CallTimeout timeout) {
 void Subprocess::kill(int signal) {
   if (!state_) return;
   for (detail::Child& child : state_->children) {
-    if (!child.status) ::kill(child.pid, signal);
+    if (!child.status) detail::signal_child(child, signal);
   }
 }
 

@@ -9,7 +9,8 @@ void throw_errno(int error, const char* what) {
 }
 
 void throw_timed_out(const char* what) {
-  throw std::system_error(std::make_error_code(std::errc::timed_out), std::string("picos: ") + what);
+  // The words are in the text too: mingw's C library has no message for ETIMEDOUT.
+  throw std::system_error(std::make_error_code(std::errc::timed_out), std::string("picos: ") + what + " timed out");
 }
 
 void throw_closed(const char* what) {

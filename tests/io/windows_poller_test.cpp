@@ -2,7 +2,7 @@
 // backend must get right beyond the socket tests every backend passes: cancelling an operation
 // on a deadline, an interrupt or a close without losing data, readiness waits, more sockets at
 // once than select can watch, a socket moving on to a new scheduler, and overlapped pipes and
-// files (through the operation API: AsyncFile and Subprocess are not ported to Windows yet).
+// files through the operation API (AsyncFile and Subprocess have their own tests).
 #include "io_support.hpp"
 
 #include "core/scheduler_core.hpp"
