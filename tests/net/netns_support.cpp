@@ -138,27 +138,48 @@ bool NetnsLab::impair(int index, const std::string& qdisc) const {
   return true;
 }
 
+bool NetnsLab::drop_randomly(int index, int percent) const {
+  const std::string nft = "ip netns exec " + host(index) + " nft ";
+  const std::string rule = " numgen random mod 100 '<' " + std::to_string(percent) + " counter drop";
+  const bool added = shell(nft + "add table inet picos_fault") == 0 &&
+                     shell(nft + "add chain inet picos_fault in '{ type filter hook input priority 0; }'") == 0 &&
+                     shell(nft + "add chain inet picos_fault out '{ type filter hook output priority 0; }'") == 0 &&
+                     shell(nft + "add rule inet picos_fault in" + rule) == 0 &&
+                     shell(nft + "add rule inet picos_fault out" + rule) == 0;
+  if (!added) (void)shell(nft + "delete table inet picos_fault");
+  return added;
+}
+
 void NetnsLab::repair(int index) const {
   (void)shell("ip netns exec " + host(index) + " tc qdisc del dev veth0 root");
   (void)shell("ip netns exec " + hub_ + " tc qdisc del dev p" + std::to_string(index) + " root");
+  (void)shell("ip netns exec " + host(index) + " nft delete table inet picos_fault");
 }
 
-long long NetnsLab::dropped(int index) const {
+namespace {
+
+// The sum of the numbers after each `label` in what `command` prints.
+long long sum_after(const std::string& command, const std::string& label) {
+  FILE* output = ::popen((command + " 2>/dev/null").c_str(), "r");
+  if (output == nullptr) return 0;
+  std::string text;
+  char buffer[512];
+  while (std::fgets(buffer, sizeof buffer, output) != nullptr) text += buffer;
+  (void)::pclose(output);
   long long total = 0;
-  const std::string commands[] = {"ip netns exec " + host(index) + " tc -s qdisc show dev veth0 root",
-                                  "ip netns exec " + hub_ + " tc -s qdisc show dev p" + std::to_string(index) + " root"};
-  for (const std::string& command : commands) {
-    FILE* output = ::popen((command + " 2>/dev/null").c_str(), "r");
-    if (output == nullptr) continue;
-    std::string text;
-    char buffer[512];
-    while (std::fgets(buffer, sizeof buffer, output) != nullptr) text += buffer;
-    (void)::pclose(output);
-    // "Sent N bytes M pkt (dropped D, overlimits ...)"
-    const auto at = text.find("dropped ");
-    if (at != std::string::npos) total += std::atoll(text.c_str() + at + 8);
+  for (auto at = text.find(label); at != std::string::npos; at = text.find(label, at + label.size())) {
+    total += std::atoll(text.c_str() + at + label.size());
   }
   return total;
+}
+
+}  // namespace
+
+long long NetnsLab::dropped(int index) const {
+  // tc: "Sent N bytes M pkt (dropped D, overlimits ...)"; nft: "counter packets N bytes M drop".
+  return sum_after("ip netns exec " + host(index) + " tc -s qdisc show dev veth0 root", "dropped ") +
+         sum_after("ip netns exec " + hub_ + " tc -s qdisc show dev p" + std::to_string(index) + " root", "dropped ") +
+         sum_after("ip netns exec " + host(index) + " nft list table inet picos_fault", "counter packets ");
 }
 
 }  // namespace net_test

@@ -48,10 +48,14 @@ class NetnsLab {
   // host's traffic goes through it both ways. False, with nothing left behind, when tc refuses it
   // (e.g. a kernel without that qdisc).
   [[nodiscard]] bool impair(int index, const std::string& qdisc) const;
-  // Removes what impair() added (idempotent).
+  // Fault injection without netem: drops `percent` % of host `index`'s packets at random, both
+  // ways, with an nftables rule in the host's namespace (`numgen random mod 100 < percent`). False,
+  // with nothing left behind, when nft is missing or the kernel refuses the rule.
+  [[nodiscard]] bool drop_randomly(int index, int percent) const;
+  // Removes what impair() and drop_randomly() added (idempotent).
   void repair(int index) const;
-  // Packets dropped so far by the qdiscs impair() put on host `index` (both directions); 0
-  // without one.
+  // Packets dropped so far on host `index` by the qdiscs impair() put there and the rule of
+  // drop_randomly() (both directions); 0 without either.
   [[nodiscard]] long long dropped(int index) const;
 
  private:
