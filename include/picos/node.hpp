@@ -89,6 +89,11 @@ struct NodeOptions {
   std::uint64_t max_file_size = 0;
   /// Largest frame payload accepted from a peer, in bytes (bigger frames close the connection).
   std::size_t max_frame_size = 16 * 1024 * 1024;
+  /// Back-pressure: bytes queued for one peer and not yet taken by its link writer beyond which
+  /// send() and RemoteChannel::send() wait (see Node::send). Bounds what a slow or stopped reader
+  /// makes this process hold to about twice this (the writer holds the batch it is writing).
+  /// 0: no limit (the outbox grows with whatever the peer cannot take).
+  std::size_t max_outbox_bytes = 32 * 1024 * 1024;
   /// How often a link sends a heartbeat.
   std::chrono::milliseconds heartbeat_interval{2000};
   /// A peer silent for this long is declared offline. Must exceed heartbeat_interval. On Linux,
@@ -179,8 +184,15 @@ class Node {
   /// there (use deliver() to learn of it). For a target on another node the message is
   /// serialized here: throws SerializationError (before sending anything) when its type is not
   /// registered, std::length_error when it exceeds max_frame_size. A target of this node gets the
-  /// message moved in without serialization. Never blocks.
+  /// message moved in without serialization. [B] only for back-pressure: once the message is
+  /// queued, while more than NodeOptions::max_outbox_bytes wait for the peer's link writer the
+  /// caller waits (a task sleeps in 1 ms steps, leaving its scheduler free; a plain thread
+  /// sleeps) until the writer takes them; if the link is lost meanwhile the queued messages are
+  /// lost with it and send() returns false. Never waits on the node's own network thread.
   bool send(const RemoteTask& target, const Message& message);
+  /// Bytes queued for the peer at `location` that its link writer has not taken yet (0 when it
+  /// is not a peer). For monitoring back-pressure. Never blocks.
+  [[nodiscard]] std::size_t outbox_bytes(const Location& location) const;
   /// [B] Sends `message` and waits until the target's node has queued it: Delivery::delivered,
   /// Delivery::invalid for an unknown peer or a stale/forged/ended target, Delivery::timed_out
   /// when no answer came in time or the peer went offline meanwhile (the message may or may not

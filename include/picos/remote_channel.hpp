@@ -118,7 +118,8 @@ class RemoteChannel {
   /// use deliver() to learn of it), false when the owner is offline. For a channel of this node:
   /// true when it is open (the message went through it). Throws SerializationError (before
   /// sending anything) when the message's type is not registered, std::length_error when it
-  /// exceeds NodeOptions::max_frame_size. Never blocks.
+  /// exceeds NodeOptions::max_frame_size. [B] only for back-pressure, as Node::send() (waits
+  /// while more than NodeOptions::max_outbox_bytes are queued for the owner).
   bool send(const Message& message) const;
 
   /// [B] The owner waits up to `timeout` until the channel has at least `n` direct subscribers

@@ -1,5 +1,6 @@
 // Outgoing links: connecting and authenticating as a client, the writer (batches frames, sends
 // heartbeats) and the reader (takes replies, watches the heartbeat), and losing a link.
+#include "core/scheduler_core.hpp"
 #include "net/file_wire.hpp"
 #include "net/node_core.hpp"
 #include "net/tcp_progress.hpp"
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <optional>
 #include <system_error>
+#include <thread>
 
 namespace picos::detail {
 namespace {
@@ -128,7 +130,7 @@ bool NodeCore::dial(const Location& location, Timeout timeout) {
   return linked;
 }
 
-bool NodeCore::queue_frame(const Location& peer, std::span<const std::byte> frames) {
+bool NodeCore::queue_frame(const Location& peer, std::span<const std::byte> frames, std::size_t* outbox_after) {
   Task writer;
   {
     std::lock_guard lock(mutex_);
@@ -143,12 +145,46 @@ bool NodeCore::queue_frame(const Location& peer, std::span<const std::byte> fram
       last_link_ = &*link;
     }
     Link& link = last_link_->second;
-    if (!append_locked(link, frames)) return true;
+    const bool wake = append_locked(link, frames);
+    if (outbox_after != nullptr) *outbox_after = link.outbox.size();
+    if (!wake) return true;
     writer = link.writer;
   }
   // Woken outside the lock: the network thread often runs at once, and would otherwise find the
   // lock held by the preempted sender.
   return writer.send(Message(LinkWake{}));
+}
+
+// The outbox size comes back from queue_frame() under the lock it takes anyway, so a stream of
+// sends below the limit pays nothing for back-pressure. Waiting polls (1 ms): the writer takes
+// the whole outbox at once, so one poll after it has taken finds room, and a wake-up from the
+// network thread to tasks of any scheduler or plain threads would cost every batch instead.
+bool NodeCore::queue_frame_paced(const Location& peer, std::span<const std::byte> frames) {
+  std::size_t outbox = 0;
+  if (!queue_frame(peer, frames, &outbox)) return false;
+  const std::size_t limit = options.max_outbox_bytes;
+  if (limit == 0 || outbox <= limit) return true;
+  if (SchedulerCore::on_this_thread() == &scheduler_->core()) return true;  // the writer runs here
+  std::shared_ptr<net::FrameStream> stream;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      auto link = links_.find(peer);
+      if (link == links_.end() || (stream && link->second.stream != stream)) return false;  // lost with the link
+      stream = link->second.stream;
+      if (link->second.outbox.size() <= limit) return true;
+    }
+    if (SchedulerCore::current_task() != nullptr) this_task::sleep(std::chrono::milliseconds(1));
+    else std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+std::size_t NodeCore::outbox_bytes(const Location& peer) const {
+  const std::optional<Location> linked = online_location(peer);
+  if (!linked) return 0;
+  std::lock_guard lock(mutex_);
+  auto link = links_.find(*linked);
+  return link == links_.end() ? 0 : link->second.outbox.size();
 }
 
 // Senders append to the outbox and only the first frame of a batch posts a wake-up to the

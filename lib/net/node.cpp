@@ -131,10 +131,12 @@ bool Node::send(const RemoteTask& target, const Message& message) {
   thread_local Bytes frame;
   frame.clear();
   net::append_send_frame_of(frame, 0, target, message, core_->options.max_frame_size);
-  const bool queued = core_->queue_frame(target.origin, frame);
+  const bool queued = core_->queue_frame_paced(target.origin, frame);
   if (frame.capacity() > max_kept_frame_bytes) Bytes().swap(frame);
   return queued;
 }
+
+std::size_t Node::outbox_bytes(const Location& location) const { return core_->outbox_bytes(location); }
 
 Delivery Node::deliver(const RemoteTask& target, const Message& message, Timeout timeout) {
   if (target.origin == core_->self.location) {

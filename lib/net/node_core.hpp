@@ -74,7 +74,15 @@ class NodeCore {
   void subscribe(const Task& task);
   void unsubscribe(const Task& task);
   bool close_link(const Location& location);
-  bool queue_frame(const Location& peer, std::span<const std::byte> frames);
+  // Queues frames for `peer` (held while its link is being dialled); false when it is not a peer.
+  // `outbox_after`, when given, receives the bytes then waiting in the link's outbox.
+  bool queue_frame(const Location& peer, std::span<const std::byte> frames, std::size_t* outbox_after = nullptr);
+  // queue_frame(), then the back-pressure of Node::send(): while the outbox for `peer` holds more
+  // than options.max_outbox_bytes, waits for the writer (never on the network thread). False when
+  // the frames could not be queued or the link was lost while waiting (they are lost with it).
+  bool queue_frame_paced(const Location& peer, std::span<const std::byte> frames);
+  // Bytes in the outbox of the link to `peer` (0 without one).
+  std::size_t outbox_bytes(const Location& peer) const;
   // Sends `frame` (built by `make` from a fresh request id) to each of `peers` and collects the
   // replies until `is_final` accepts one, every peer answered, or `timeout`.
   std::vector<net::Frame> request(const std::vector<Location>& peers, Timeout timeout,

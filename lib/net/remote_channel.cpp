@@ -124,8 +124,9 @@ bool RemoteChannel::send(const Message& message) const {
     return true;
   }
   const net::ChannelSendPayload request{0, core.self.location, reference_, 0, 0, serialize(message)};
-  return core.queue_frame(reference_.origin, net::encode_frame(net::FrameKind::channel_send, net::encode_payload(request),
-                                                               core.options.max_frame_size));
+  return core.queue_frame_paced(reference_.origin, net::encode_frame(net::FrameKind::channel_send,
+                                                                     net::encode_payload(request),
+                                                                     core.options.max_frame_size));
 }
 
 std::size_t RemoteChannel::deliver(const Message& message, Timeout timeout, std::size_t n) const {

@@ -20,9 +20,11 @@
 
 #include <malloc.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 
 using namespace net_test;
 using picos::Delivery;
@@ -83,22 +85,6 @@ long long status_kib(int pid, const std::string& field) {
 
 // Resets the peak resident size (VmHWM) of process `pid` to its current size.
 void reset_peak(int pid) { std::ofstream("/proc/" + std::to_string(pid) + "/clear_refs") << "5"; }
-
-// A numbered message: its index in decimal, padded to `size` bytes (see run_sink()).
-std::string numbered(std::size_t index, std::size_t size) {
-  std::string text = std::to_string(index);
-  text.resize(std::max(size, text.size()), '.');
-  return text;
-}
-
-// [B] From a task: asks the sink `sink` (through `node`) what it has received and returns its
-// answer, "<received> <out of order>"; empty when none came within `limit`.
-std::string sink_count(picos::Node& node, const RemoteTask& sink, std::chrono::milliseconds limit) {
-  if (node.deliver(sink, EchoRequest{node.export_task(this_task::current()), ""}, limit) != Delivery::delivered) {
-    return {};
-  }
-  return next_of<std::string>(limit).value_or("");
-}
 
 }  // namespace
 
@@ -268,11 +254,14 @@ TEST_CASE("a peer that falls silent without closing is reported offline within t
   });
 }
 
-TEST_CASE("a reader slower than its sender: the stream arrives whole and in order, and where the backlog waits is measured") {
+TEST_CASE("a reader slower than its sender: the stream arrives whole and in order, and a stopped reader makes the sender wait at the outbox bound") {
   NetnsLab lab(2);
   if (!lab_ready(lab)) return;
   HostPeer b = peer_on(lab, 1, "b", "*", patient_timeout_ms);
-  const auto a = node_on(lab, 0, patient_options("a"));
+  picos::NodeOptions options = patient_options("a");
+  constexpr std::size_t outbox_limit = 4 * 1024 * 1024;
+  options.max_outbox_bytes = outbox_limit;
+  const auto a = node_on(lab, 0, options);
   REQUIRE(has_peers(*a, {b.location}, 10s));
   const int self = ::getpid();
   const int reader = b.process.pids().front();
@@ -300,26 +289,40 @@ TEST_CASE("a reader slower than its sender: the stream arrives whole and in orde
                             << drained_after << " ms; peak VmRSS growth: sender " << sender_growth
                             << " KiB, reader " << reader_growth << " KiB (payload " << payload_kib << " KiB)");
 
-    // 2. The reader's whole process stopped (SIGSTOP): its socket fills and send() still never
-    // blocks, so the backlog waits in the sender's memory until the reader comes back.
+    // 2. The reader's whole process stopped (SIGSTOP): its socket fills, the outbox reaches
+    // max_outbox_bytes and the sending task waits there (back-pressure) until the reader is back.
     b.process.kill(SIGSTOP);
     ::malloc_trim(0);
     reset_peak(self);
     const long long stopped_before = status_kib(self, "VmRSS");
     started = std::chrono::steady_clock::now();
-    for (std::size_t i = burst; i < 2 * burst; ++i) REQUIRE(a->send(*sink, numbered(i, size)));
-    const long long queued_after = ms_since(started);
-    this_task::sleep(300ms);
+    auto sent = std::make_shared<std::atomic<std::size_t>>(0);
+    picos::Task sender = picos::spawn([&a, sink = *sink, sent] {
+      for (std::size_t i = burst; i < 2 * burst; ++i) {
+        if (!a->send(sink, numbered(i, size))) return false;
+        ++*sent;
+      }
+      return true;
+    });
+    this_task::sleep(1000ms);
+    const std::size_t sent_while_stopped = sent->load();
+    const std::size_t outbox = a->outbox_bytes(b.location);
     const long long held = status_kib(self, "VmRSS") - stopped_before;
     b.process.kill(SIGCONT);
+    CHECK(sender.finish(60s).get<bool>());
     CHECK(sink_count(*a, *sink, 30s) == std::to_string(2 * burst) + " 0");
+    const long long resumed_after = ms_since(started);
     const long long stopped_growth = status_kib(self, "VmHWM") - stopped_before;
-    MESSAGE("stopped reader: " << burst << " x " << size << " B queued in " << queued_after
-                               << " ms; sender VmRSS held " << held << " KiB while stopped, peak growth "
-                               << stopped_growth << " KiB (payload " << payload_kib << " KiB); all read after SIGCONT");
-    // The outbox is unbounded: what a stopped reader cannot take (all but the sockets' kernel
-    // buffers, a few MiB) stays in the sender's memory.
-    CHECK(held > payload_kib / 4);
+    MESSAGE("stopped reader: " << sent_while_stopped << " of " << burst << " x " << size
+                               << " B sent before the sender waited; outbox " << outbox / 1024 << " KiB (limit "
+                               << outbox_limit / 1024 << " KiB), sender VmRSS held " << held
+                               << " KiB while stopped, peak growth " << stopped_growth << " KiB (payload "
+                               << payload_kib << " KiB); all read in order " << resumed_after << " ms after SIGSTOP");
+    // The sender waited: what the stopped reader's kernel buffers could not take stays at the
+    // bound (one message past it at most), and memory follows.
+    CHECK(sent_while_stopped < burst);
+    CHECK(outbox <= outbox_limit + size + 256);
+    CHECK(held < static_cast<long long>(3 * outbox_limit / 1024) + 8 * 1024);
     CHECK(a->peers() == std::vector<picos::Location>{b.location});
   });
 }

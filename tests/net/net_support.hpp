@@ -1,11 +1,16 @@
 #pragma once
-// Helpers shared by the net tests: loopback node options and bounded waits for messages.
+// Helpers shared by the net tests: loopback node options, bounded waits for messages, and the
+// numbered streams of the helper's sink tasks (test_peer_tasks.hpp).
+
+#include "echo_protocol.hpp"
 
 #include <picos/node.hpp>
 #include <picos/picos.hpp>
 #include <picos/receive.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -30,6 +35,21 @@ inline picos::NodeOptions loopback_options(std::string name, std::string secret 
 template <class T>
 std::optional<T> next_of(picos::Timeout timeout = std::chrono::seconds(10)) {
   return picos::this_task::receive_as<T>(timeout);
+}
+
+// A numbered message: its index in decimal, padded to `size` bytes (see run_sink()).
+inline std::string numbered(std::size_t index, std::size_t size) {
+  std::string text = std::to_string(index);
+  text.resize(std::max(size, text.size()), '.');
+  return text;
+}
+
+// [B] From a task: asks the sink `sink` (through `node`) what it has received and returns its
+// answer, "<received> <out of order>"; empty when none came within `limit`.
+inline std::string sink_count(picos::Node& node, const picos::RemoteTask& sink, std::chrono::milliseconds limit) {
+  const EchoRequest request{node.export_task(picos::this_task::current()), ""};
+  if (node.deliver(sink, request, limit) != picos::Delivery::delivered) return {};
+  return next_of<std::string>(limit).value_or("");
 }
 
 }  // namespace net_test

@@ -13,10 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 using namespace net_test;
@@ -111,6 +114,71 @@ TEST_CASE("a frozen process (SIGSTOP) misses its heartbeats and is declared offl
     MESSAGE("frozen peer declared offline after "
             << std::chrono::duration_cast<std::chrono::milliseconds>(detected_after).count() << " ms");
     child.kill(SIGKILL);
+    (void)child.wait(10s);
+  });
+}
+
+TEST_CASE("a sender to a stopped reader waits once max_outbox_bytes are queued, and every message arrives in order after it resumes") {
+  picos::NodeOptions options = loopback_options("tester");
+  constexpr std::size_t limit = 1024 * 1024;
+  constexpr std::size_t size = 16 * 1024;
+  constexpr std::size_t count = 1024;  // 16 MiB: far more than the limit and the sockets' buffers
+  options.max_outbox_bytes = limit;
+  options.heartbeat_timeout = 10000ms;  // the stop must not look like a dead peer
+  Node node(options);
+  picos_test::run_in([&] {
+    auto [child, location] = start_helper("reader", "test-secret", 100, 10000);
+    REQUIRE(node.peer(location, 5s));
+    auto sink = node.locate("sink", location, 5s);
+    REQUIRE(sink);
+    child.kill(SIGSTOP);
+    auto sent = std::make_shared<std::atomic<std::size_t>>(0);
+    picos::Task sender = picos::spawn([&node, target = *sink, sent] {
+      for (std::size_t i = 0; i < count; ++i) {
+        if (!node.send(target, numbered(i, size))) return false;
+        ++*sent;
+      }
+      return true;
+    });
+    // The outbox is checked while the sender waits; a plain thread sending meanwhile waits too.
+    std::size_t largest_outbox = 0;
+    for (int i = 0; i < 50; ++i) {
+      this_task::sleep(10ms);
+      largest_outbox = std::max(largest_outbox, node.outbox_bytes(location));
+    }
+    const std::size_t sent_while_stopped = sent->load();
+    MESSAGE("stopped reader: " << sent_while_stopped << " of " << count << " messages of " << size
+                               << " B sent before the sender waited; largest outbox " << largest_outbox << " B (limit "
+                               << limit << " B)");
+    CHECK(sent_while_stopped < count);
+    CHECK(largest_outbox > 0);
+    CHECK(largest_outbox <= limit + size + 256);  // one frame past the bound at most
+    child.kill(SIGCONT);
+    CHECK(sender.finish(60s).get<bool>());
+    CHECK(sink_count(node, *sink, 30s) == std::to_string(count) + " 0");
+    child.close_stdin();
+    (void)child.wait(10s);
+  });
+}
+
+TEST_CASE("with no outbox limit a sender to a stopped reader never waits") {
+  picos::NodeOptions options = loopback_options("tester");
+  options.max_outbox_bytes = 0;
+  options.heartbeat_timeout = 10000ms;
+  Node node(options);
+  picos_test::run_in([&] {
+    auto [child, location] = start_helper("reader", "test-secret", 100, 10000);
+    REQUIRE(node.peer(location, 5s));
+    auto sink = node.locate("sink", location, 5s);
+    REQUIRE(sink);
+    child.kill(SIGSTOP);
+    // 32 MiB: more than the sockets' buffers can take, so most of it waits in this process,
+    // and every send still returned at once (the reader is stopped until after the loop).
+    constexpr std::size_t count = 2048;
+    for (std::size_t i = 0; i < count; ++i) REQUIRE(node.send(*sink, numbered(i, 16 * 1024)));
+    child.kill(SIGCONT);
+    CHECK(sink_count(node, *sink, 30s) == std::to_string(count) + " 0");
+    child.close_stdin();
     (void)child.wait(10s);
   });
 }
