@@ -110,7 +110,9 @@ void NodeCore::serve_inbound(const std::shared_ptr<net::FrameStream>& stream, co
         continue;
       }
       batch.flush();
-      if (!serve_frame(*stream, net::Frame{frame->kind, Bytes(frame->payload.begin(), frame->payload.end())})) break;
+      if (!serve_frame(*stream, net::Frame{frame->kind, Bytes(frame->payload.begin(), frame->payload.end())}, *peer)) {
+        break;
+      }
     }
   } catch (const std::system_error& error) {
     if (!stopping_) {
@@ -136,7 +138,7 @@ void NodeCore::serve_send(net::FrameStream& stream, std::span<const std::byte> p
   reply(stream, net::FrameKind::ack, net::ResultPayload{request.request_id, result}, options.heartbeat_timeout);
 }
 
-bool NodeCore::serve_frame(net::FrameStream& stream, const net::Frame& frame) {
+bool NodeCore::serve_frame(net::FrameStream& stream, const net::Frame& frame, const net::NodeIdentity& peer) {
   const Timeout write_timeout = options.heartbeat_timeout;
   switch (frame.kind) {
     case net::FrameKind::ping: {
@@ -158,6 +160,13 @@ bool NodeCore::serve_frame(net::FrameStream& stream, const net::Frame& frame) {
     }
     case net::FrameKind::monitor_status: {
       const auto notice = net::decode_payload<net::MonitorStatusPayload>(frame.payload);
+      // Only the node a task lives on can say how it ended: a status about another node's task
+      // is a forgery (or a bug) and would end someone's monitoring with a made-up result.
+      if (notice.target.origin != peer.location) {
+        log(LogLevel::warning, "picos: dropped a monitor status from peer ", peer.name, " at ", peer.location,
+            " about a task of ", notice.target.origin);
+        return true;
+      }
       accept_monitor_status(notice.target, notice.monitor, notice.status);
       return true;
     }

@@ -169,7 +169,8 @@ class NodeCore {
   void serve_inbound(const std::shared_ptr<net::FrameStream>& stream, const std::string& address,
                      const std::string& host);
   std::optional<net::NodeIdentity> server_handshake(net::FrameStream& stream, const std::string& address);
-  bool serve_frame(net::FrameStream& stream, const net::Frame& frame);
+  // One frame from the authenticated `peer` (not a send); false when the connection must close.
+  bool serve_frame(net::FrameStream& stream, const net::Frame& frame, const net::NodeIdentity& peer);
   // A send frame: its message joins `batch`; one with a request id is acknowledged once handed over.
   void serve_send(net::FrameStream& stream, std::span<const std::byte> payload, net::MessageBatch& batch,
                   LastTarget& last);

@@ -1,48 +1,23 @@
 // Hostile bytes on the listening port close only that connection, with a logged reason; the node
-// keeps serving its real peers.
+// keeps serving its real peers. A forged monitor status from an authenticated peer is dropped.
 #include "net/frame.hpp"
-#include "net/handshake.hpp"
 #include "net_support.hpp"
+#include "raw_peer.hpp"
+#include "run_in.hpp"
 
 #include <picos/log.hpp>
 #include <picos/socket.hpp>
 
 #include <doctest/doctest.h>
 
-#include <mutex>
-#include <thread>
-#include <vector>
+#include <picos/picos.hpp>
+#include <picos/remote_task.hpp>
 
 using namespace net_test;
 using picos::Node;
 using picos::TcpStream;
 
 namespace {
-
-// Collects log lines while alive.
-class LogCapture {
- public:
-  LogCapture() {
-    picos::set_log_sink([this](picos::LogLevel, const std::string& line) {
-      std::lock_guard lock(mutex_);
-      lines_.push_back(line);
-    });
-  }
-  ~LogCapture() { picos::set_log_sink({}); }
-  LogCapture(const LogCapture&) = delete;
-  LogCapture& operator=(const LogCapture&) = delete;
-  bool has(const std::string& text) {
-    std::lock_guard lock(mutex_);
-    for (const auto& line : lines_) {
-      if (line.find(text) != std::string::npos) return true;
-    }
-    return false;
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<std::string> lines_;
-};
 
 // Sends `bytes` on a fresh connection and returns true once the node has closed it.
 bool closed_after(const Node& node, const picos::Bytes& bytes) {
@@ -57,15 +32,10 @@ bool closed_after(const Node& node, const picos::Bytes& bytes) {
   }
 }
 
-bool wait_for_log(LogCapture& capture, const std::string& text) {
-  for (int i = 0; i < 500 && !capture.has(text); ++i) std::this_thread::sleep_for(10ms);
-  return capture.has(text);
-}
-
 }  // namespace
 
 TEST_CASE("garbage, a wrong version, an oversized frame and a wrong first frame each close only their connection") {
-  LogCapture capture;
+  LogLines log;
   Node a(loopback_options("alpha"));
   Node b(loopback_options("beta"));
   REQUIRE(a.peer(b.location(), 5s));
@@ -73,22 +43,22 @@ TEST_CASE("garbage, a wrong version, an oversized frame and a wrong first frame 
   const std::string http = "GET / HTTP/1.0\r\n\r\n";
   CHECK(closed_after(b, picos::Bytes(reinterpret_cast<const std::byte*>(http.data()),
                                      reinterpret_cast<const std::byte*>(http.data() + http.size()))));
-  CHECK(wait_for_log(capture, "bad magic"));
+  CHECK(log.wait_for("bad magic"));
 
   picos::Bytes other_version = picos::net::encode_frame(picos::net::FrameKind::hello, {});
   other_version[2] = std::byte{9};
   CHECK(closed_after(b, other_version));
-  CHECK(wait_for_log(capture, "unsupported protocol version"));
+  CHECK(log.wait_for("unsupported protocol version"));
 
   // Before authentication only small frames are accepted, whatever max_frame_size says.
   const picos::Bytes huge_header{std::byte{'P'}, std::byte{'N'}, std::byte{picos::net::protocol_version},
                                  std::byte{1},   std::byte{0},   std::byte{0x10},
                                  std::byte{0},   std::byte{0}};
   CHECK(closed_after(b, huge_header));
-  CHECK(wait_for_log(capture, "frame larger than the maximum frame size"));
+  CHECK(log.wait_for("frame larger than the maximum frame size"));
 
   CHECK(closed_after(b, picos::net::encode_frame(picos::net::FrameKind::send, {})));
-  CHECK(wait_for_log(capture, "expected hello, got send"));
+  CHECK(log.wait_for("expected hello, got send"));
 
   // The real peer is unaffected.
   CHECK(a.peers().size() == 1);
@@ -97,11 +67,38 @@ TEST_CASE("garbage, a wrong version, an oversized frame and a wrong first frame 
 }
 
 TEST_CASE("a connection that stays silent during the handshake is dropped after the connect timeout") {
-  LogCapture capture;
+  LogLines log;
   picos::NodeOptions options = loopback_options("beta");
   options.connect_timeout = 300ms;
   Node b(options);
   TcpStream stream = TcpStream::connect(b.location().host, b.location().port, 5s);
   CHECK(stream.recv(16, 5s).empty());
-  CHECK(wait_for_log(capture, "refused peer connection"));
+  CHECK(log.wait_for("refused peer connection"));
+}
+
+TEST_CASE("a monitor status about another node's task is dropped and logged, and the real one still arrives") {
+  LogLines log;
+  Node watcher(loopback_options("watcher"));
+  Node owner(loopback_options("owner"));
+  picos_test::run_in([&] {
+    picos::Task worker = picos::spawn([] { return picos::this_task::receive(30s).has_value() ? 7 : 0; });
+    const picos::RemoteTask target = owner.export_task(worker);
+    REQUIRE(watcher.peer(owner.location(), 5s));
+    REQUIRE(watcher.monitor(picos::this_task::current(), target, 5s));
+    {
+      // An authenticated peer that is not the owner claims the task has ended.
+      RawPeer raw(watcher);
+      const picos::RemoteTask monitor = watcher.export_task(picos::this_task::current());
+      raw.send(picos::net::FrameKind::monitor_status,
+               picos::net::MonitorStatusPayload{target, monitor, picos::serialize(picos::Message(std::string("made up")))});
+      CHECK(log.wait_for("dropped a monitor status from peer raw"));
+      CHECK(raw.answers_ping());  // the connection goes on
+    }
+    CHECK_FALSE(next_of<picos::RemoteMonitorStatus>(300ms));
+    worker.send(picos::Message(1));
+    const auto real = next_of<picos::RemoteMonitorStatus>(10s);
+    REQUIRE(real);
+    CHECK(real->kind == picos::RemoteMonitorStatus::Kind::finished);
+    CHECK(real->value.get<int>() == 7);
+  });
 }
