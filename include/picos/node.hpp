@@ -212,9 +212,10 @@ class Node {
   ChannelReference export_channel(const Channel& channel);
   /// [B] Finds the open channel registered under `name` (Channel::register_name()): at `where`
   /// when given (this node's own location means this process), otherwise in this process first,
-  /// then at every peer online now. Waits for a positive answer or for every asked peer to say
-  /// no; std::nullopt then, on timeout, or when `where` is not a peer. The result is bound to
-  /// this node.
+  /// then at every peer, as locate() does: peers that come online while it waits are asked too,
+  /// and with no peer online it waits for one. Returns at the first positive answer; std::nullopt
+  /// once every peer asked has said no and no new one has come, on timeout, or when `where` is
+  /// not a peer. The result is bound to this node.
   std::optional<RemoteChannel> locate_channel(const std::string& name, std::optional<Location> where = std::nullopt,
                                               Timeout timeout = std::chrono::seconds(10));
   /// For the library's own modules (e.g. remote task invocation, rti.hpp): the node's internals.

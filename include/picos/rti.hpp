@@ -408,8 +408,10 @@ class RemoteService {
 };
 
 /// [B] Finds the service registered under `name`: on this node first, then at `where` (when given
-/// and online) or at every peer online now. Waits for a positive answer or for every asked peer to
-/// say no; std::nullopt then, on timeout, or when `where` is not a peer. Throws
+/// and online) or at every peer, as Node::locate() does: peers that come online while it waits
+/// are asked too, and with no peer online it waits for one. Returns at the first positive answer;
+/// std::nullopt once every peer asked has said no and no new one has come, on timeout, or when
+/// `where` is not a peer. Throws
 /// std::invalid_argument for an empty name or one longer than max_service_name.
 [[nodiscard]] std::optional<RemoteService> locate(Node& node, const std::string& name,
                                                   std::optional<Location> where = std::nullopt,

@@ -1,6 +1,7 @@
 // Outgoing links: connecting and authenticating as a client, the writer (batches frames, sends
 // heartbeats) and the reader (takes replies, watches the heartbeat), and losing a link.
 #include "core/scheduler_core.hpp"
+#include "net/caller_wait.hpp"
 #include "net/file_wire.hpp"
 #include "net/node_core.hpp"
 #include "net/tcp_progress.hpp"
@@ -12,7 +13,6 @@
 #include <chrono>
 #include <optional>
 #include <system_error>
-#include <thread>
 
 namespace picos::detail {
 namespace {
@@ -174,8 +174,7 @@ bool NodeCore::queue_frame_paced(const Location& peer, std::span<const std::byte
       stream = link->second.stream;
       if (link->second.outbox.size() <= limit) return true;
     }
-    if (SchedulerCore::current_task() != nullptr) this_task::sleep(std::chrono::milliseconds(1));
-    else std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    pause_caller(std::chrono::milliseconds(1));
   }
 }
 

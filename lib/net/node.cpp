@@ -3,6 +3,7 @@
 #include <picos/serialization.hpp>
 #include <picos/this_task.hpp>
 
+#include "net/caller_wait.hpp"
 #include "net/node_core.hpp"
 #include "net/send_frame.hpp"
 #include "net/wire.hpp"
@@ -19,18 +20,8 @@ constexpr auto peer_poll = std::chrono::milliseconds(10);
 // send()'s per-thread frame buffer is released after a message larger than this.
 constexpr std::size_t max_kept_frame_bytes = 64 * 1024;
 
-void pause(std::chrono::milliseconds duration) {
-  if (this_task::in_task()) {
-    this_task::sleep(duration);
-  } else {
-    std::this_thread::sleep_for(duration);
-  }
-}
-
-Clock::time_point deadline_of(Timeout timeout) {
-  if (timeout.is_infinite()) return Clock::time_point::max();
-  return Clock::now() + timeout.duration();
-}
+using detail::deadline_of;
+using detail::pause_caller;
 
 }  // namespace
 
@@ -55,7 +46,7 @@ std::optional<Location> Node::locate_peer(const std::string& name, Timeout timeo
   for (;;) {
     if (auto found = core_->find_peer(name)) return found;
     if (Clock::now() >= deadline) return std::nullopt;
-    pause(peer_poll);
+    pause_caller(peer_poll);
   }
 }
 
@@ -66,7 +57,7 @@ void Node::drop_peer_status(const Task& task) { core_->unsubscribe(task); }
 bool Node::close_peer(const Location& location, Timeout timeout) {
   if (!core_->close_link(location)) return false;
   const auto deadline = deadline_of(timeout);
-  while (core_->is_online(location) && Clock::now() < deadline) pause(peer_poll);
+  while (core_->is_online(location) && Clock::now() < deadline) pause_caller(peer_poll);
   return true;
 }
 
@@ -83,42 +74,17 @@ std::optional<RemoteTask> Node::locate(const std::string& name, std::optional<Lo
     where = core_->online_location(*where);  // the peer's own location when *where is an address dialled to reach it
     if (!where) return std::nullopt;
   }
-  const auto deadline = deadline_of(timeout);
-  std::vector<Location> asked;
-  // Rounds: the peers not asked yet are asked together. A peer that comes online meanwhile (by
-  // discovery, say) is asked in the next round; when every peer asked has said no and none is
-  // new, the answer is no; with no peer at all it waits for one until the deadline.
-  for (;;) {
-    std::vector<Location> round;
-    for (const Location& peer : where ? std::vector<Location>{*where} : core_->online_peers()) {
-      if (std::find(asked.begin(), asked.end(), peer) == asked.end()) round.push_back(peer);
-    }
-    if (round.empty()) {
-      if (!asked.empty() || Clock::now() >= deadline) return std::nullopt;
-      pause(peer_poll);
-      continue;
-    }
-    const auto left_now = std::max(deadline - Clock::now(), Clock::duration::zero());
-    const Timeout left = deadline == Clock::time_point::max()
-                             ? timeout
-                             : Timeout(std::chrono::duration_cast<std::chrono::nanoseconds>(left_now));
-    const auto replies = core_->request(
-        round, left,
-        [&](std::uint64_t id) {
-          return net::encode_frame(net::FrameKind::locate, net::encode_payload(net::LocatePayload{id, name}));
-        },
-        [](const net::Frame& frame) {
-          return frame.kind == net::FrameKind::locate_reply &&
-                 net::decode_payload<net::LocateReplyPayload>(frame.payload).found;
-        });
-    for (const net::Frame& frame : replies) {
-      if (frame.kind != net::FrameKind::locate_reply) continue;
-      auto reply = net::decode_payload<net::LocateReplyPayload>(frame.payload);
-      if (reply.found) return std::move(reply.task);
-    }
-    if (Clock::now() >= deadline) return std::nullopt;
-    asked.insert(asked.end(), round.begin(), round.end());
-  }
+  const std::optional<net::Frame> reply = core_->ask_peers(
+      where, timeout,
+      [&](std::uint64_t id) {
+        return net::encode_frame(net::FrameKind::locate, net::encode_payload(net::LocatePayload{id, name}));
+      },
+      [](const net::Frame& frame) {
+        return frame.kind == net::FrameKind::locate_reply &&
+               net::decode_payload<net::LocateReplyPayload>(frame.payload).found;
+      });
+  if (!reply) return std::nullopt;
+  return net::decode_payload<net::LocateReplyPayload>(reply->payload).task;
 }
 
 bool Node::send(const RemoteTask& target, const Message& message) {

@@ -88,6 +88,13 @@ class NodeCore {
   std::vector<net::Frame> request(const std::vector<Location>& peers, Timeout timeout,
                                   const std::function<Bytes(std::uint64_t)>& make,
                                   const std::function<bool(const net::Frame&)>& is_final);
+  // [B] Asks `where` (a linked peer's own location), or every online peer, with the frames `make`
+  // builds, until a reply that `found` accepts (returned). Without `where`, peers that come online
+  // while it waits are asked too, and with no peer at all it waits for one. std::nullopt once
+  // every peer asked has said no and none is new, or at `timeout` (ask_peers.cpp).
+  std::optional<net::Frame> ask_peers(const std::optional<Location>& where, Timeout timeout,
+                                      const std::function<Bytes(std::uint64_t)>& make,
+                                      const std::function<bool(const net::Frame&)>& found);
   void remember_remote_monitor(const RemoteTask& target, const Task& monitor);
   void forget_remote_monitor(const RemoteTask& target, const Task& monitor);
   // file_transfer.cpp

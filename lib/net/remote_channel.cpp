@@ -171,16 +171,13 @@ std::optional<RemoteChannel> Node::locate_channel(const std::string& name, std::
     if (auto channel = detail::find_registered(name)) return RemoteChannel(*this, service->exports.add(channel));
     if (here_only) return std::nullopt;
   }
-  std::vector<Location> asked;
+  std::optional<Location> linked;
   if (where) {
-    const std::optional<Location> linked = core_->online_location(*where);
+    linked = core_->online_location(*where);
     if (!linked) return std::nullopt;
-    asked.push_back(*linked);
-  } else {
-    asked = core_->online_peers();
   }
-  const auto replies = core_->request(
-      asked, timeout,
+  const std::optional<net::Frame> reply = core_->ask_peers(
+      linked, timeout,
       [&](std::uint64_t id) {
         const net::ChannelLocatePayload request{id, core_->self.location, name};
         return net::encode_frame(net::FrameKind::channel_locate, net::encode_payload(request));
@@ -189,11 +186,7 @@ std::optional<RemoteChannel> Node::locate_channel(const std::string& name, std::
         return frame.kind == net::FrameKind::channel_reply &&
                net::decode_payload<net::ChannelReplyPayload>(frame.payload).result == 1;
       });
-  for (const net::Frame& frame : replies) {
-    if (frame.kind != net::FrameKind::channel_reply) continue;
-    auto answer = net::decode_payload<net::ChannelReplyPayload>(frame.payload);
-    if (answer.result == 1) return RemoteChannel(*this, std::move(answer.channel));
-  }
+  if (reply) return RemoteChannel(*this, net::decode_payload<net::ChannelReplyPayload>(reply->payload).channel);
   return std::nullopt;
 }
 

@@ -76,16 +76,13 @@ std::optional<RemoteService> locate(Node& node, const std::string& name, std::op
     return RemoteService(node, std::move(reply.service), std::move(reply.signature), std::move(reply.result_type));
   };
   if (detail::LocateReply local = detail::locate_here(core, name); local.found) return found(local);
-  std::vector<Location> asked;
+  std::optional<Location> linked;
   if (where) {
-    const std::optional<Location> linked = *where == core.self.location ? std::nullopt : core.online_location(*where);
+    linked = *where == core.self.location ? std::nullopt : core.online_location(*where);
     if (!linked) return std::nullopt;
-    asked.push_back(*linked);
-  } else {
-    asked = core.online_peers();
   }
-  const auto replies = core.request(
-      asked, timeout,
+  const std::optional<net::Frame> reply = core.ask_peers(
+      linked, timeout,
       [&](std::uint64_t id) {
         return net::encode_frame(net::FrameKind::rti_locate, net::encode_payload(detail::LocateRequest{id, name}));
       },
@@ -93,10 +90,9 @@ std::optional<RemoteService> locate(Node& node, const std::string& name, std::op
         return frame.kind == net::FrameKind::rti_locate_reply &&
                net::decode_payload<detail::LocateReply>(frame.payload).found;
       });
-  for (const net::Frame& frame : replies) {
-    if (frame.kind != net::FrameKind::rti_locate_reply) continue;
-    auto reply = net::decode_payload<detail::LocateReply>(frame.payload);
-    if (reply.found) return found(reply);
+  if (reply) {
+    auto answer = net::decode_payload<detail::LocateReply>(reply->payload);
+    return found(answer);
   }
   return std::nullopt;
 }

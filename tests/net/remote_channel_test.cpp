@@ -10,8 +10,10 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace net_test;
@@ -361,4 +363,24 @@ TEST_CASE("remote channel calls work from a plain thread, including a deliver th
   CHECK(own.deliver(std::string("b"), 5s, 1) == 1);
   CHECK(own.deliver(std::string("c"), 200ms, 2) == 0);
   CHECK(receiver.value(10s).get<std::string>() == "ab");
+}
+
+TEST_CASE("locate_channel with no peer online waits for one, asks it, and answers no without waiting out the timeout") {
+  // Registered channels are process-wide, so two nodes of one process find each other's at home:
+  // what this shows is the wait for a peer and the early no.
+  Node a(loopback_options("alpha"));
+  Node b(loopback_options("beta"));
+  std::thread linker([&] {
+    std::this_thread::sleep_for(300ms);
+    (void)b.peer(a.location(), 5s);
+  });
+  picos_test::run_in([&] {
+    const auto started = std::chrono::steady_clock::now();
+    CHECK_FALSE(a.locate_channel("no-such-channel", std::nullopt, 8s).has_value());
+    const auto waited = std::chrono::steady_clock::now() - started;
+    CHECK(waited >= 250ms);  // no peer until beta came online
+    CHECK(waited < 6s);      // beta said no: no need to wait out the 8 s
+    CHECK(a.peers() == std::vector<picos::Location>{b.location()});
+  });
+  linker.join();
 }

@@ -207,6 +207,26 @@ TEST_CASE("an unknown service is not found, at a given peer or at every peer, wi
   });
 }
 
+TEST_CASE("locate waits for a peer that comes online meanwhile and finds the service there") {
+  Node server(loopback_options("server"));
+  Node client(loopback_options("client"));
+  picos_test::run_in([&] {
+    Service late(server, "late", [](int x) { return x + 1; });
+    std::thread linker([&] {
+      std::this_thread::sleep_for(300ms);
+      (void)server.peer(client.location(), 5s);
+    });
+    const auto started = std::chrono::steady_clock::now();
+    auto found = picos::rti::locate(client, "late", std::nullopt, 8s);
+    const auto waited = std::chrono::steady_clock::now() - started;
+    linker.join();
+    REQUIRE(found);
+    CHECK(waited >= 250ms);
+    CHECK(waited < 7s);
+    CHECK(found->call(5s, 41).result<int>(5s) == 42);
+  });
+}
+
 TEST_CASE("a failure is carried back with the exception's type and text") {
   Node node(loopback_options("solo"));
   picos_test::run_in([&] {
