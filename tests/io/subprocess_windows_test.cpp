@@ -1,8 +1,9 @@
-// picos::Subprocess on Windows (CreateProcess, overlapped named pipes), driving the small
-// subprocess_child program built beside this test (CreateProcess looks in the test's directory
-// first). Under the IOCP backend the pipes work in tasks; the select backend refuses pipe I/O with
-// a clear error, which the last test checks.
+// picos::Subprocess on Windows only (CreateProcess, overlapped named pipes; the cases every OS
+// shares are in subprocess_common_test.cpp): a pipeline, argument quoting, environment and
+// working directory, the end of a child whose Subprocess is destroyed, and the select backend's
+// refusal of pipe I/O.
 #include "io_support.hpp"
+#include "subprocess_support.hpp"
 
 #include <picos/subprocess.hpp>
 
@@ -17,46 +18,16 @@
 using namespace std::chrono_literals;
 using picos_test::run_in;
 
-namespace {
-
-const std::string child_program = "subprocess_child";
-
-bool pipes_supported() { return io_test::backend() != "select"; }
-
-}  // namespace
-
-TEST_CASE("communicate returns a child's stdout, stderr and exit status") {
-  if (!pipes_supported()) return;
-  run_in([] {
-    auto child = picos::Subprocess::spawn({child_program, "say", "out", "err", "3"});
-    auto [out, err] = child.communicate({}, 30s);
-    CHECK(out == "out\n");
-    CHECK(err == "err\n");
-    CHECK(child.poll() == 3);
-  });
-}
-
-TEST_CASE("communicate feeds a large input while draining a large output without deadlock") {
-  if (!pipes_supported()) return;
-  run_in([] {
-    std::string input;
-    for (int i = 0; i < 50000; ++i) input += "line " + std::to_string(i) + "\n";
-    auto child = picos::Subprocess::spawn({child_program, "cat"});
-    auto [out, err] = child.communicate(input, 60s);
-    CHECK(out.size() == input.size());
-    CHECK(out == input);
-    CHECK(err.empty());
-    CHECK(child.wait(30s) == 0);
-  });
-}
+using io_test::child_program;
+using io_test::subprocess_pipes_work;
 
 TEST_CASE("a chain of children passes data through every stage and readline reads the result") {
-  if (!pipes_supported()) return;
+  if (!subprocess_pipes_work()) return;
   run_in([] {
     std::vector<picos::SubprocessOptions> chain(3);
-    chain[0].argv = {child_program, "cat"};
-    chain[1].argv = {child_program, "upper"};
-    chain[2].argv = {child_program, "cat"};
+    chain[0].argv = {child_program(), "cat"};
+    chain[1].argv = {child_program(), "upper"};
+    chain[2].argv = {child_program(), "cat"};
     auto pipeline = picos::Subprocess::pipeline(std::move(chain));
     CHECK(pipeline.pids().size() == 3);
     pipeline.write("apple\nbanana\n", 30s);
@@ -68,26 +39,12 @@ TEST_CASE("a chain of children passes data through every stage and readline read
   });
 }
 
-TEST_CASE("write and read talk to a running child line by line") {
-  if (!pipes_supported()) return;
-  run_in([] {
-    auto child = picos::Subprocess::spawn({child_program, "cat"});
-    for (int i = 0; i < 5; ++i) {
-      child.write("ping " + std::to_string(i) + "\n", 10s);
-      CHECK(child.readline(10s) == "ping " + std::to_string(i) + "\n");
-    }
-    child.close_stdin();
-    CHECK(child.read(100, 10s).empty());
-    CHECK(child.wait(10s) == 0);
-  });
-}
-
 TEST_CASE("arguments with blanks, quotes and backslashes reach the child unchanged") {
-  if (!pipes_supported()) return;
+  if (!subprocess_pipes_work()) return;
   run_in([] {
     const std::vector<std::string> arguments = {"two words", "", R"(a "quoted" word)", R"(C:\dir\)", R"(x\\"y)",
                                                 "tab\there"};
-    std::vector<std::string> argv = {child_program, "args"};
+    std::vector<std::string> argv = {child_program(), "args"};
     argv.insert(argv.end(), arguments.begin(), arguments.end());
     auto child = picos::Subprocess::spawn(argv);
     std::string expected;
@@ -97,11 +54,11 @@ TEST_CASE("arguments with blanks, quotes and backslashes reach the child unchang
 }
 
 TEST_CASE("a child gets the given environment and working directory") {
-  if (!pipes_supported()) return;
+  if (!subprocess_pipes_work()) return;
   run_in([] {
     const std::filesystem::path directory = std::filesystem::canonical(std::filesystem::temp_directory_path());
     picos::SubprocessOptions options;
-    options.argv = {child_program, "env", "PICOS_TEST_VALUE"};
+    options.argv = {child_program(), "env", "PICOS_TEST_VALUE"};
     options.env = std::vector<std::string>{"PICOS_TEST_VALUE=forty-two"};
     options.cwd = directory.string();
     auto child = picos::Subprocess::spawn(options);
@@ -109,27 +66,11 @@ TEST_CASE("a child gets the given environment and working directory") {
   });
 }
 
-TEST_CASE("kill ends a child and wait reports the signal; wait times out on a running child") {
-  if (!pipes_supported()) return;
-  run_in([] {
-    auto child = picos::Subprocess::spawn({child_program, "sleep", "30000"});
-    CHECK_FALSE(child.poll().has_value());
-    try {
-      (void)child.wait(50ms);
-      FAIL("no timeout");
-    } catch (const std::system_error& error) {
-      CHECK(error.code() == std::errc::timed_out);
-    }
-    child.kill(15);
-    CHECK(child.wait(30s) == -15);
-  });
-}
-
 TEST_CASE("destroying a subprocess that still runs ends the child") {
-  if (!pipes_supported()) return;
+  if (!subprocess_pipes_work()) return;
   int pid = 0;
   run_in([&pid] {
-    auto child = picos::Subprocess::spawn({child_program, "sleep", "30000"});
+    auto child = picos::Subprocess::spawn({child_program(), "sleep", "30000"});
     pid = child.pids().front();
   });
   const HANDLE process = ::OpenProcess(SYNCHRONIZE, FALSE, static_cast<DWORD>(pid));
@@ -139,22 +80,10 @@ TEST_CASE("destroying a subprocess that still runs ends the child") {
   }
 }
 
-TEST_CASE("a program that does not exist is reported with its name") {
-  run_in([] {
-    try {
-      (void)picos::Subprocess::spawn({"picos-no-such-program"});
-      FAIL("no error");
-    } catch (const std::system_error& error) {
-      CHECK(error.code() == std::errc::no_such_file_or_directory);
-      CHECK(std::string(error.what()).find("picos-no-such-program") != std::string::npos);
-    }
-  });
-}
-
 TEST_CASE("the select backend refuses pipe I/O with an error that names the iocp backend") {
-  if (pipes_supported()) return;
+  if (subprocess_pipes_work()) return;
   run_in([] {
-    auto child = picos::Subprocess::spawn({child_program, "say", "out", "err", "0"});
+    auto child = picos::Subprocess::spawn({child_program(), "say", "out", "err", "0"});
     try {
       (void)child.read(100, 10s);
       FAIL("no error");

@@ -118,12 +118,17 @@ TEST_CASE("a frozen process (SIGSTOP) misses its heartbeats and is declared offl
   });
 }
 
-TEST_CASE("a sender to a stopped reader waits once max_outbox_bytes are queued, and every message arrives in order after it resumes") {
+namespace {
+
+// Runs `body(node, sink)` in a task with a node whose outbox limit is `outbox_limit`, linked to a
+// helper process whose "sink" task `sink` is; the helper is stopped (SIGSTOP) before the body
+// and continued after it. The body returns its sending task, if it started one (it must end
+// with true once the helper is back); then the sink must have all `count` numbered messages in
+// order.
+template <class Body>
+void with_stopped_sink(std::size_t outbox_limit, std::size_t count, Body body) {
   picos::NodeOptions options = loopback_options("tester");
-  constexpr std::size_t limit = 1024 * 1024;
-  constexpr std::size_t size = 16 * 1024;
-  constexpr std::size_t count = 1024;  // 16 MiB: far more than the limit and the sockets' buffers
-  options.max_outbox_bytes = limit;
+  options.max_outbox_bytes = outbox_limit;
   options.heartbeat_timeout = 10000ms;  // the stop must not look like a dead peer
   Node node(options);
   picos_test::run_in([&] {
@@ -132,19 +137,35 @@ TEST_CASE("a sender to a stopped reader waits once max_outbox_bytes are queued, 
     auto sink = node.locate("sink", location, 5s);
     REQUIRE(sink);
     child.kill(SIGSTOP);
+    const picos::Task sender = body(node, *sink);
+    child.kill(SIGCONT);
+    if (sender) CHECK(sender.finish(60s).template get<bool>());
+    CHECK(sink_count(node, *sink, 30s) == std::to_string(count) + " 0");
+    child.close_stdin();
+    (void)child.wait(10s);
+  });
+}
+
+}  // namespace
+
+TEST_CASE("a sender to a stopped reader waits once max_outbox_bytes are queued, and every message arrives in order after it resumes") {
+  static constexpr std::size_t limit = 1024 * 1024;
+  static constexpr std::size_t size = 16 * 1024;
+  static constexpr std::size_t count = 1024;  // 16 MiB: far more than the limit and the sockets' buffers
+  with_stopped_sink(limit, count, [](Node& node, const RemoteTask& sink) {
     auto sent = std::make_shared<std::atomic<std::size_t>>(0);
-    picos::Task sender = picos::spawn([&node, target = *sink, sent] {
+    picos::Task sender = picos::spawn([&node, sink, sent] {
       for (std::size_t i = 0; i < count; ++i) {
-        if (!node.send(target, numbered(i, size))) return false;
+        if (!node.send(sink, numbered(i, size))) return false;
         ++*sent;
       }
       return true;
     });
-    // The outbox is checked while the sender waits; a plain thread sending meanwhile waits too.
+    // The outbox is looked at while the sender waits.
     std::size_t largest_outbox = 0;
     for (int i = 0; i < 50; ++i) {
       this_task::sleep(10ms);
-      largest_outbox = std::max(largest_outbox, node.outbox_bytes(location));
+      largest_outbox = std::max(largest_outbox, node.outbox_bytes(sink.origin));
     }
     const std::size_t sent_while_stopped = sent->load();
     MESSAGE("stopped reader: " << sent_while_stopped << " of " << count << " messages of " << size
@@ -153,33 +174,17 @@ TEST_CASE("a sender to a stopped reader waits once max_outbox_bytes are queued, 
     CHECK(sent_while_stopped < count);
     CHECK(largest_outbox > 0);
     CHECK(largest_outbox <= limit + size + 256);  // one frame past the bound at most
-    child.kill(SIGCONT);
-    CHECK(sender.finish(60s).get<bool>());
-    CHECK(sink_count(node, *sink, 30s) == std::to_string(count) + " 0");
-    child.close_stdin();
-    (void)child.wait(10s);
+    return sender;
   });
 }
 
 TEST_CASE("with no outbox limit a sender to a stopped reader never waits") {
-  picos::NodeOptions options = loopback_options("tester");
-  options.max_outbox_bytes = 0;
-  options.heartbeat_timeout = 10000ms;
-  Node node(options);
-  picos_test::run_in([&] {
-    auto [child, location] = start_helper("reader", "test-secret", 100, 10000);
-    REQUIRE(node.peer(location, 5s));
-    auto sink = node.locate("sink", location, 5s);
-    REQUIRE(sink);
-    child.kill(SIGSTOP);
-    // 32 MiB: more than the sockets' buffers can take, so most of it waits in this process,
-    // and every send still returned at once (the reader is stopped until after the loop).
-    constexpr std::size_t count = 2048;
-    for (std::size_t i = 0; i < count; ++i) REQUIRE(node.send(*sink, numbered(i, 16 * 1024)));
-    child.kill(SIGCONT);
-    CHECK(sink_count(node, *sink, 30s) == std::to_string(count) + " 0");
-    child.close_stdin();
-    (void)child.wait(10s);
+  // 32 MiB: more than the sockets' buffers can take, so most of it waits in this process, and
+  // every send still returns at once (the reader is stopped until after the loop).
+  static constexpr std::size_t count = 2048;
+  with_stopped_sink(0, count, [](Node& node, const RemoteTask& sink) {
+    for (std::size_t i = 0; i < count; ++i) REQUIRE(node.send(sink, numbered(i, 16 * 1024)));
+    return picos::Task();
   });
 }
 
