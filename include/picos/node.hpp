@@ -142,12 +142,27 @@ class Node {
 
   /// [B] Connects to the node at `location` and authenticates; true once the peer is online
   /// (also when it already was), false when it could not be reached or refused (the reason is
-  /// logged).
+  /// logged). Every link is one persistent connection, used in order by all sends to that peer
+  /// (pycos's stream_send is always on).
   bool peer(const Location& location, Timeout timeout = std::chrono::seconds(10));
   /// Sends a burst of discovery pings (see NodeOptions::discover_peers): nodes that listen for
   /// pings and know the secret dial this node, and both report each other online. Works also when
   /// this node does not listen itself. Never blocks.
   void discover_peers();
+  /// pycos's peer(host): sends a burst of this node's discovery pings to `host`'s discovery port
+  /// (`udp_port`, 0: NodeOptions::udp_port), so that a node there that listens for pings and
+  /// knows the secret dials this node; wait for it with locate_peer() or peer_status(). Works
+  /// when broadcasts do not reach that host, and when this node does not listen itself. When
+  /// several processes of that host share the port, the kernel hands a unicast ping to one of
+  /// them. [B] only while a name is resolved; throws std::system_error when `host` does not
+  /// resolve. A send failure is logged.
+  void discover_host(const std::string& host, std::uint16_t udp_port = 0);
+  /// pycos's peer(..., relay=True): asks the peer at `location` to broadcast this node's
+  /// discovery ping on its own networks, so the nodes there that listen dial this node (a node
+  /// whose broadcasts do not reach them, or that does not ping at all, is found that way). [B]
+  /// True when the peer relayed it; false when it is not a peer, refused, or no answer came in
+  /// time.
+  bool relay_discovery(const Location& location, Timeout timeout = std::chrono::seconds(10));
   /// The peers online now. [N]
   [[nodiscard]] std::vector<Location> peers() const;
   /// [B] The location of the peer named `name`, waiting up to `timeout` for it to come online;

@@ -243,13 +243,41 @@ void Discovery::run_sender() {
     } else if (burst_left == 0) {
       burst_left = 1;  // the periodic ping
     }
-    send_pings();
+    broadcast(std::string_view(reinterpret_cast<const char*>(datagram_.data()), datagram_.size()));
     --burst_left;
   }
 }
 
-void Discovery::send_pings() {
-  const std::string_view bytes(reinterpret_cast<const char*>(datagram_.data()), datagram_.size());
+void Discovery::ping_address(const SocketAddress& to) { spawn_burst(datagram_, to); }
+
+void Discovery::relay(const DiscoveryPing& ping) { spawn_burst(encode_ping(ping, options_.secret), std::nullopt); }
+
+void Discovery::spawn_burst(Bytes datagram, std::optional<SocketAddress> to) {
+  TaskOptions task_options;
+  task_options.daemon = true;
+  task_options.name = "net-discovery-burst";
+  scheduler_.spawn(task_options, [this, datagram = std::move(datagram), to = std::move(to)] {
+    const std::string_view bytes(reinterpret_cast<const char*>(datagram.data()), datagram.size());
+    for (int i = 0; i < burst_pings; ++i) {
+      if (i > 0) this_task::sleep(burst_spacing);
+      if (!to) {
+        broadcast(bytes);
+        continue;
+      }
+      for (const auto& channel : channels_) {
+        if (channel->family != to->family() || !channel->socket.is_open()) continue;
+        try {
+          (void)channel->socket.sendto(bytes, *to, send_timeout);
+        } catch (const std::system_error& error) {
+          log(LogLevel::warning, "picos: discovery ping to ", to->to_string(), " failed: ", error.what());
+          return;
+        }
+      }
+    }
+  });
+}
+
+void Discovery::broadcast(std::string_view bytes) {
   for (const auto& channel : channels_) {
     if (!channel->socket.is_open()) return;
     const bool multicast = channel->family == AddressFamily::ipv6 || options_.ipv4_multicast;

@@ -44,6 +44,14 @@ class Discovery {
 
   // Asks the sending task for a burst of pings. Any thread; never blocks.
   void ping_burst();
+  // A burst of this node's pings to one address (a host's discovery port, which nodes there
+  // answer by dialling this node). Any thread; never blocks; a failure is logged.
+  void ping_address(const SocketAddress& to);
+  // A burst of `ping` (another node's, asked for by that peer) on this node's networks, as its
+  // own pings go: nodes that hear it dial that node. Any thread; never blocks.
+  void relay(const DiscoveryPing& ping);
+  // This node's ping.
+  [[nodiscard]] const DiscoveryPing& self() const noexcept { return self_; }
   // Closes the sockets and stops the sender: the tasks end. Call it while the scheduler runs
   // (the node does so when it shuts down); any thread; idempotent.
   void close();
@@ -59,7 +67,10 @@ class Discovery {
 
   void run_sender();
   void run_listener(Channel& channel);
-  void send_pings();
+  // Sends `datagram` by broadcast or multicast on every discovery interface.
+  void broadcast(std::string_view datagram);
+  // Sends `datagram` burst_pings times (to `to`, else by broadcast) from a task of its own.
+  void spawn_burst(Bytes datagram, std::optional<SocketAddress> to);
   void on_datagram(std::span<const std::byte> datagram, const SocketAddress& from);
   bool claim_dial(const Location& location);
   void dial_done(const Location& location, bool linked);

@@ -124,6 +124,7 @@ const char* to_string(FrameKind kind) noexcept {
     case FrameKind::file_cancel: return "file_cancel";
     case FrameKind::file_delete: return "file_delete";
     case FrameKind::file_reply: return "file_reply";
+    case FrameKind::relay_discovery: return "relay_discovery";
   }
   return unknown_kind_name;
 }

@@ -54,8 +54,9 @@ enum class FrameKind : std::uint8_t {
   file_cancel = 30,    // the sender gives up a transfer
   file_delete = 31,    // delete a received file
   file_reply = 32,     // answer to file_offer, file_chunk, file_delete
+  relay_discovery = 33,  // broadcast the sender's discovery ping on your networks (answered by ack)
 };
-inline constexpr std::uint8_t last_frame_kind = 32;
+inline constexpr std::uint8_t last_frame_kind = 33;
 
 struct Frame {
   FrameKind kind = FrameKind::ping;

@@ -2,6 +2,7 @@
 // (messages for local tasks, locate, monitor, monitor results, heartbeats; channel frames go to
 // the channel service).
 #include "net/channel_service.hpp"
+#include "net/discovery.hpp"
 #include "net/node_core.hpp"
 #include "net/send_frame.hpp"
 #include "net/wire.hpp"
@@ -168,6 +169,22 @@ bool NodeCore::serve_frame(net::FrameStream& stream, const net::Frame& frame, co
         return true;
       }
       accept_monitor_status(notice.target, notice.monitor, notice.status);
+      return true;
+    }
+    case net::FrameKind::relay_discovery: {
+      const auto request = net::decode_payload<net::RelayPayload>(frame.payload);
+      // A peer may have only its own ping relayed: the node then broadcasts nothing it could not
+      // have broadcast itself.
+      const bool own = !request.ping.locations.empty() && request.ping.locations.front() == peer.location;
+      if (own) {
+        log(LogLevel::info, "picos: relaying the discovery ping of peer ", peer.name, " at ", peer.location);
+        discovery_->relay(request.ping);
+      } else {
+        log(LogLevel::warning, "picos: refused to relay a discovery ping for ",
+            request.ping.locations.empty() ? std::string("no location") : request.ping.locations.front().to_string(),
+            " asked by peer ", peer.name, " at ", peer.location);
+      }
+      reply(stream, net::FrameKind::ack, net::ResultPayload{request.request_id, own ? 1 : 0}, write_timeout);
       return true;
     }
     case net::FrameKind::channel_locate:

@@ -39,6 +39,12 @@ bool Node::peer(const Location& location, Timeout timeout) { return core_->conne
 
 void Node::discover_peers() { core_->discover(); }
 
+void Node::discover_host(const std::string& host, std::uint16_t udp_port) { core_->discover_host(host, udp_port); }
+
+bool Node::relay_discovery(const Location& location, Timeout timeout) {
+  return core_->relay_discovery(location, timeout);
+}
+
 std::vector<Location> Node::peers() const { return core_->online_peers(); }
 
 std::optional<Location> Node::locate_peer(const std::string& name, Timeout timeout) {

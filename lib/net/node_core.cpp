@@ -1,5 +1,6 @@
 #include "net/node_core.hpp"
 #include "net/discovery.hpp"
+#include "net/wire.hpp"
 
 #include <picos/errors.hpp>
 #include <picos/log.hpp>
@@ -140,6 +141,25 @@ void NodeCore::start_discovery() {
 }
 
 void NodeCore::discover() { discovery_->ping_burst(); }
+
+void NodeCore::discover_host(const std::string& host, std::uint16_t udp_port) {
+  const std::uint16_t port = udp_port != 0 ? udp_port : options.udp_port;
+  for (const SocketAddress& address : resolve(host, port)) discovery_->ping_address(address);
+}
+
+bool NodeCore::relay_discovery(const Location& peer, Timeout timeout) {
+  const std::optional<Location> linked = online_location(peer);
+  if (!linked) return false;
+  const auto replies = request(
+      {*linked}, timeout,
+      [&](std::uint64_t id) {
+        return net::encode_frame(net::FrameKind::relay_discovery,
+                                 net::encode_payload(net::RelayPayload{id, discovery_->self()}));
+      },
+      [](const net::Frame&) { return true; });
+  return !replies.empty() && replies.front().kind == net::FrameKind::ack &&
+         net::decode_payload<net::ResultPayload>(replies.front().payload).result == 1;
+}
 
 void NodeCore::track_inbound(const std::shared_ptr<net::FrameStream>& stream) {
   std::lock_guard lock(mutex_);

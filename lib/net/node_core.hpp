@@ -71,6 +71,9 @@ class NodeCore {
   std::optional<Location> online_location(const Location& given) const;
   [[nodiscard]] bool is_online(const Location& given) const { return online_location(given).has_value(); }
   std::optional<Location> find_peer(const std::string& name) const;
+  // Node::discover_host() and Node::relay_discovery().
+  void discover_host(const std::string& host, std::uint16_t udp_port);
+  bool relay_discovery(const Location& peer, Timeout timeout);
   void subscribe(const Task& task);
   void unsubscribe(const Task& task);
   bool close_link(const Location& location);

@@ -1,6 +1,8 @@
 #pragma once
 // Payloads of the frames after the handshake (docs/protocol.md lists them with their kinds).
 
+#include "net/discovery_ping.hpp"
+
 #include <picos/location.hpp>
 #include <picos/remote_channel.hpp>
 #include <picos/remote_task.hpp>
@@ -33,6 +35,14 @@ struct ResultPayload {
   std::int32_t result = 0;
   template <class A>
   void serialize(A& a) { a(request_id, result); }
+};
+
+// relay_discovery: the asking node's own discovery ping (answered by an ack: 1 relayed, 0 not).
+struct RelayPayload {
+  std::uint64_t request_id = 0;
+  DiscoveryPing ping;
+  template <class A>
+  void serialize(A& a) { a(request_id, ping); }
 };
 
 struct LocatePayload {

@@ -47,6 +47,7 @@ void decode_payload_of(const picos::net::Frame& frame) {
     case FrameKind::ack:
     case FrameKind::monitor_reply: decode_as<picos::net::ResultPayload>(payload); break;
     case FrameKind::locate: decode_as<picos::net::LocatePayload>(payload); break;
+    case FrameKind::relay_discovery: decode_as<picos::net::RelayPayload>(payload); break;
     case FrameKind::locate_reply: decode_as<picos::net::LocateReplyPayload>(payload); break;
     case FrameKind::monitor: decode_as<picos::net::MonitorPayload>(payload); break;
     case FrameKind::monitor_status:

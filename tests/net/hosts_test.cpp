@@ -11,7 +11,10 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <csignal>
+#include <thread>
+#include <vector>
 
 using namespace net_test;
 using picos::Delivery;
@@ -49,6 +52,40 @@ TEST_CASE("nodes listening only on IPv6 addresses of two hosts find each other b
   CHECK(a->location().host == NetnsLab::address6(0));
   CHECK(has_peers(*a, {b.location}, 10s));
   CHECK(reports(b, "ONLINE", {"a"}, 10s));
+}
+
+TEST_CASE("a node that does not ping is found by the node of the host it sends discover_host pings to") {
+  NetnsLab lab(3);
+  if (!lab_ready(lab)) return;
+  HostPeer b = peer_on(lab, 1, "b");
+  HostPeer c = peer_on(lab, 2, "c");
+  picos::NodeOptions options = host_options("a");
+  options.discover_peers = false;  // neither pings nor listens: nobody learns of it by broadcast
+  const auto a = node_on(lab, 0, options);
+  std::this_thread::sleep_for(std::chrono::milliseconds(3 * host_discovery_interval_ms));
+  CHECK(a->peers().empty());
+  a->discover_host(NetnsLab::address(2));
+  CHECK(has_peers(*a, {c.location}, 10s));
+  CHECK(reports(c, "ONLINE", {"a"}, 10s));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3 * host_discovery_interval_ms));
+  CHECK(a->peers() == std::vector<picos::Location>{c.location});  // b never heard of it
+}
+
+TEST_CASE("a node that does not ping is found by the other hosts once a peer relays its discovery ping") {
+  NetnsLab lab(3);
+  if (!lab_ready(lab)) return;
+  HostPeer b = peer_on(lab, 1, "b");
+  HostPeer c = peer_on(lab, 2, "c");
+  picos::NodeOptions options = host_options("a");
+  options.discover_peers = false;
+  const auto a = node_on(lab, 0, options);
+  REQUIRE(a->peer(b.location, 5s));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3 * host_discovery_interval_ms));
+  CHECK(a->peers() == std::vector<picos::Location>{b.location});  // c has not heard of it
+  CHECK(a->relay_discovery(b.location, 5s));
+  CHECK(has_peers(*a, {b.location, c.location}, 10s));
+  CHECK(reports(c, "ONLINE", {"a"}, 10s));
+  CHECK_FALSE(a->relay_discovery(picos::Location{NetnsLab::address(2), 1}, 1s));  // not a peer
 }
 
 TEST_CASE("across hosts a registered task is located, sent to, delivered to and monitored to its end") {
