@@ -13,6 +13,8 @@
 
 #include <chrono>
 #include <csignal>
+#include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -27,6 +29,14 @@ namespace this_task = picos::this_task;
 namespace {
 
 constexpr auto offline_bound = host_offline_bound;
+
+// A node of this process on lab host `index` that neither pings nor listens for pings: nobody
+// learns of it by broadcast.
+std::unique_ptr<Node> quiet_node_on(const NetnsLab& lab, int index, std::string name) {
+  picos::NodeOptions options = host_options(std::move(name));
+  options.discover_peers = false;
+  return node_on(lab, index, options);
+}
 
 }  // namespace
 
@@ -59,9 +69,7 @@ TEST_CASE("a node that does not ping is found by the node of the host it sends d
   if (!lab_ready(lab)) return;
   HostPeer b = peer_on(lab, 1, "b");
   HostPeer c = peer_on(lab, 2, "c");
-  picos::NodeOptions options = host_options("a");
-  options.discover_peers = false;  // neither pings nor listens: nobody learns of it by broadcast
-  const auto a = node_on(lab, 0, options);
+  const auto a = quiet_node_on(lab, 0, "a");
   std::this_thread::sleep_for(std::chrono::milliseconds(3 * host_discovery_interval_ms));
   CHECK(a->peers().empty());
   a->discover_host(NetnsLab::address(2));
@@ -76,9 +84,7 @@ TEST_CASE("a node that does not ping is found by the other hosts once a peer rel
   if (!lab_ready(lab)) return;
   HostPeer b = peer_on(lab, 1, "b");
   HostPeer c = peer_on(lab, 2, "c");
-  picos::NodeOptions options = host_options("a");
-  options.discover_peers = false;
-  const auto a = node_on(lab, 0, options);
+  const auto a = quiet_node_on(lab, 0, "a");
   REQUIRE(a->peer(b.location, 5s));
   std::this_thread::sleep_for(std::chrono::milliseconds(3 * host_discovery_interval_ms));
   CHECK(a->peers() == std::vector<picos::Location>{b.location});  // c has not heard of it
