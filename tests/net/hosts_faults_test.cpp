@@ -322,7 +322,12 @@ TEST_CASE("a reader slower than its sender: the stream arrives whole and in orde
     // bound (one message past it at most), and memory follows.
     CHECK(sent_while_stopped < burst);
     CHECK(outbox <= outbox_limit + size + 256);
+#if defined(__SANITIZE_ADDRESS__)
+    // ASan keeps freed blocks in quarantine, so resident memory does not follow what is live.
+    MESSAGE("resident memory not checked under AddressSanitizer (held " << held << " KiB)");
+#else
     CHECK(held < static_cast<long long>(3 * outbox_limit / 1024) + 8 * 1024);
+#endif
     CHECK(a->peers() == std::vector<picos::Location>{b.location});
   });
 }
