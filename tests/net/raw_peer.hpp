@@ -82,6 +82,9 @@ class RawPeer {
     stream_.write(picos::net::encode_frame(kind, picos::net::encode_payload(payload)), 5s);
   }
 
+  // [B] The next frame the node sends on this connection (std::nullopt when it closed it).
+  std::optional<picos::net::Frame> next_frame() { return stream_.read(5s); }
+
   // [B] True when the node answers a ping (the connection is still served).
   bool answers_ping() {
     send(picos::net::FrameKind::ping, picos::net::PingPayload{7});

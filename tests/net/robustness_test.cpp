@@ -102,3 +102,22 @@ TEST_CASE("a monitor status about another node's task is dropped and logged, and
     CHECK(real->value.get<int>() == 7);
   });
 }
+
+TEST_CASE("a peer asking to relay another node's discovery ping is refused with a logged reason, and its connection goes on") {
+  LogLines log;
+  Node node(loopback_options("relayer"));
+  RawPeer raw(node);  // announces 127.0.0.1:1
+  picos::net::DiscoveryPing someone_else;
+  someone_else.instance = 1;
+  someone_else.name = "someone-else";
+  someone_else.locations = {picos::Location{"127.0.0.1", 2}};
+  raw.send(picos::net::FrameKind::relay_discovery, picos::net::RelayPayload{7, someone_else});
+  const std::optional<picos::net::Frame> reply = raw.next_frame();
+  REQUIRE(reply);
+  REQUIRE(reply->kind == picos::net::FrameKind::ack);
+  const auto result = picos::net::decode_payload<picos::net::ResultPayload>(reply->payload);
+  CHECK(result.request_id == 7);
+  CHECK(result.result == 0);
+  CHECK(log.wait_for("refused to relay a discovery ping"));
+  CHECK(raw.answers_ping());
+}
