@@ -106,7 +106,7 @@ struct TypeName {
 template <class... Ts>
 std::string joined_names() {
   std::string out;
-  ((out += (out.empty() ? "" : ",") + TypeName<Ts>::get()), ...);
+  ((out.append(out.empty() ? "" : ","), out.append(TypeName<Ts>::get())), ...);
   return out;
 }
 template <class T, class A>

@@ -32,11 +32,7 @@ std::optional<net::Frame> NodeCore::ask_peers(const std::optional<Location>& whe
       pause_caller(peer_poll);
       continue;
     }
-    const Timeout left = deadline == Clock::time_point::max()
-                             ? timeout
-                             : Timeout(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::max(deadline - Clock::now(), Clock::duration::zero())));
-    for (net::Frame& reply : request(round, left, make, found)) {
+    for (net::Frame& reply : request(round, time_left(deadline), make, found)) {
       if (found(reply)) return std::move(reply);
     }
     if (Clock::now() >= deadline) return std::nullopt;

@@ -24,4 +24,11 @@ inline std::chrono::steady_clock::time_point deadline_of(Timeout timeout) {
   return std::chrono::steady_clock::now() + timeout.duration();
 }
 
+// The time left until `deadline` (from deadline_of()): no limit for time_point::max(), and "do not
+// wait" once it has passed.
+inline Timeout time_left(std::chrono::steady_clock::time_point deadline) {
+  if (deadline == std::chrono::steady_clock::time_point::max()) return Timeout{};
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - std::chrono::steady_clock::now());
+}
+
 }  // namespace picos::detail

@@ -6,6 +6,7 @@
 // what the receiver's frame limit allows) until the receiver reports the file stored. The local
 // file is read through picos::AsyncFile (io_uring or the thread pool), so the network thread does
 // not wait for the disk.
+#include "net/caller_wait.hpp"
 #include "net/file_paths.hpp"
 #include "net/file_tree.hpp"
 #include "net/node_core.hpp"
@@ -33,16 +34,6 @@ constexpr std::size_t chunks_in_flight = 8;
 constexpr std::size_t chunk_overhead = 64;
 
 FileResult failed(FileStatus status, std::string reason) { return FileResult{status, std::move(reason), 0}; }
-
-std::optional<Clock::time_point> deadline_of(Timeout timeout) {
-  if (timeout.is_infinite()) return std::nullopt;
-  return Clock::now() + timeout.duration();
-}
-
-Timeout remaining(const std::optional<Clock::time_point>& deadline) {
-  if (!deadline) return Timeout{};
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(*deadline - Clock::now());
-}
 
 // A reply to a file request, or how the request ended when the frame is not a usable reply.
 std::variant<net::FileReplyPayload, FileResult> interpret(const net::Frame& frame) {
@@ -121,9 +112,8 @@ FileResult NodeCore::transfer_file(const Location& peer, const std::string& path
   AsyncFile file(fd.release(), true);
 
   offer.request_id = next_request_++;
-  if (peer == self.location || !expect_replies(peer, offer.request_id)) {
-    return failed(FileStatus::unknown_peer, peer.to_string() + " is not an online peer");
-  }
+  const std::shared_ptr<ReplyBox> replies = peer == self.location ? nullptr : expect_replies(peer, offer.request_id);
+  if (!replies) return failed(FileStatus::unknown_peer, peer.to_string() + " is not an online peer");
   struct Expecting {
     NodeCore& core;
     std::uint64_t id;
@@ -134,9 +124,9 @@ FileResult NodeCore::transfer_file(const Location& peer, const std::string& path
                                               net::encode_payload(net::FileCancelPayload{offer.request_id})));
   };
   auto next_reply = [&]() -> std::variant<net::FileReplyPayload, FileResult> {
-    std::optional<Message> message = this_task::receive(remaining(deadline));
-    if (!message) return failed(FileStatus::timed_out, "no answer from " + peer.to_string() + " in time");
-    return interpret(std::move(*message).get<net::Frame>());
+    std::optional<net::Frame> reply = replies->take(deadline);
+    if (!reply) return failed(FileStatus::timed_out, "no answer from " + peer.to_string() + " in time");
+    return interpret(std::move(*reply));
   };
 
   if (!queue_frame(peer, net::encode_frame(net::FrameKind::file_offer, net::encode_payload(offer), options.max_frame_size))) {
@@ -162,7 +152,7 @@ FileResult NodeCore::transfer_file(const Location& peer, const std::string& path
       std::string data;
       try {
         data = file.read_full(static_cast<std::size_t>(std::min<std::uint64_t>(chunk, offer.size - sent)),
-                              remaining(deadline));
+                              time_left(deadline));
       } catch (const std::system_error& error) {
         cancel();
         if (error.code() == std::errc::timed_out) return failed(FileStatus::timed_out, "reading " + path + " timed out");
@@ -229,11 +219,12 @@ FileResult NodeCore::delete_file(const Location& peer, const std::string& file, 
   return FileResult{};
 }
 
-bool NodeCore::expect_replies(const Location& peer, std::uint64_t id) {
+std::shared_ptr<ReplyBox> NodeCore::expect_replies(const Location& peer, std::uint64_t id) {
+  auto box = ReplyBox::for_caller();
   std::lock_guard lock(mutex_);
-  if (!links_.contains(peer)) return false;
-  pending_.emplace(id, Pending{this_task::current(), peer});
-  return true;
+  if (!links_.contains(peer)) return nullptr;
+  pending_.emplace(id, Pending{box, peer});
+  return box;
 }
 
 void NodeCore::stop_expecting(std::uint64_t id) {

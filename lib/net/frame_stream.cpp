@@ -1,5 +1,8 @@
 #include "net/frame_stream.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <cstring>
 #include <string_view>
 
@@ -54,6 +57,19 @@ void FrameStream::write_progressing(std::span<const std::byte> frames, Timeout i
   std::string_view left(reinterpret_cast<const char*>(frames.data()), frames.size());
   while (!left.empty()) {
     left.remove_prefix(stream_.send(left, idle_timeout));
+  }
+}
+
+// A plain send(2) with MSG_DONTWAIT: it bypasses the poller, so it may come from any thread, and
+// the caller's turn to write (see the header) keeps it from interleaving with a poller write.
+// Errors are left for the next ordinary write to report with the link's usual handling.
+std::size_t FrameStream::write_available(std::span<const std::byte> frames) noexcept {
+  const int fd = stream_.native_handle();
+  if (fd < 0 || stream_.is_tls()) return 0;
+  for (;;) {
+    const ssize_t sent = ::send(fd, frames.data(), frames.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent >= 0) return static_cast<std::size_t>(sent);
+    if (errno != EINTR) return 0;
   }
 }
 

@@ -37,6 +37,11 @@ class FrameStream {
   // std::system_error (timed_out) only when no byte could be sent for `idle_timeout` (the peer's
   // kernel stopped taking them).
   void write_progressing(std::span<const std::byte> frames, Timeout idle_timeout);
+  // Writes as much of `frames` as the socket takes at once, from any thread, and returns how many
+  // bytes that was (0 on any error, which the next write() then reports, and always with TLS).
+  // Never blocks or throws. The caller must hold the only turn to write: no write() or
+  // write_progressing() may run meanwhile, and close() must not race with it.
+  std::size_t write_available(std::span<const std::byte> frames) noexcept;
   // Closes the socket, waking a task blocked in read() or write(). Never throws.
   void close() noexcept { stream_.close(); }
   [[nodiscard]] bool is_open() const noexcept { return stream_.is_open(); }

@@ -199,14 +199,30 @@ void NodeCore::enqueue_locked(Link& link, std::span<const std::byte> frames) {
   if (append_locked(link, frames)) link.writer.send(Message(LinkWake{}));
 }
 
+// A request's caller waits for the answer, so the round trip is what counts: waking the network
+// thread to write costs a cross-thread hand-off on every request, while the caller's own
+// non-blocking send() costs the system call the writer would make anyway. One-way sends keep
+// going through the writer, which batches them. The writer is idle here (no turn to write) and
+// mutex_ is held, so nothing else writes meanwhile. No stream is closed under this write either:
+// link_lost() erases the link under mutex_ before closing its stream, and shut_down() sets
+// stopping_ before it takes mutex_ to collect the streams it closes.
+void NodeCore::write_or_enqueue_locked(Link& link, std::span<const std::byte> frames) {
+  if (!link.writer_woken && link.outbox.empty() && !stopping_) {
+    frames = frames.subspan(link.stream->write_available(frames));
+    if (frames.empty()) return;
+  }
+  enqueue_locked(link, frames);
+}
+
 // While the writer finds frames it comes back for more before it sleeps, so senders post no
 // wake-up (and make no system call) while it is busy; an empty outbox re-arms the wake-up.
-bool NodeCore::take_outbox(const Location& peer, const std::shared_ptr<net::FrameStream>& stream, Bytes& batch) {
+bool NodeCore::take_outbox(const Location& peer, const std::shared_ptr<net::FrameStream>& stream, Bytes& batch,
+                           bool keep_turn) {
   std::lock_guard lock(mutex_);
   auto link = links_.find(peer);
   if (link == links_.end() || link->second.stream != stream) return false;
   if (link->second.outbox.empty()) {
-    link->second.writer_woken = false;
+    link->second.writer_woken = keep_turn;
     return false;
   }
   link->second.outbox.swap(batch);
@@ -271,25 +287,29 @@ void NodeCore::run_writer(const Location& peer, const std::shared_ptr<net::Frame
         message.reset();
         if (this_task::pending_messages() != 0) message = this_task::receive(Timeout(std::chrono::nanoseconds(0)));
       }
-      bool took = false;
+      bool again = false;
       do {
         batch.clear();
-        took = take_outbox(peer, stream, batch);
+        // Pings go out on a busy link too: the peer only answers requests, so a one-way stream of
+        // sends would otherwise leave our reader without a sign of life. Writing one needs the
+        // turn to write, which an empty outbox would otherwise hand back to requests.
+        const bool ping_due = Clock::now() >= next_ping;
+        const bool took = take_outbox(peer, stream, batch, ping_due || stop);
         if (stop) {
           net::append_frame(batch, net::FrameKind::bye, {});
           write_batch(*stream, batch, options.heartbeat_timeout);
           link_lost(peer, stream, "closed by this node");
           return;
         }
-        // Pings go out on a busy link too: the peer only answers requests, so a one-way stream of
-        // sends would otherwise leave our reader without a sign of life.
-        if (Clock::now() >= next_ping) {
+        if (ping_due) {
           net::append_frame(batch, net::FrameKind::ping, net::encode_payload(net::PingPayload{++sequence}));
           next_ping = Clock::now() + options.heartbeat_interval;
         }
         write_batch(*stream, batch, options.heartbeat_timeout);
         if (batch.capacity() > max_kept_batch_bytes) Bytes().swap(batch);
-      } while (took && this_task::pending_messages() == 0);  // a LinkStop is looked at first
+        // After a ping the turn is still the writer's: the next take hands it back.
+        again = took || ping_due;
+      } while (again && this_task::pending_messages() == 0);  // a LinkStop is looked at first
     }
   } catch (const std::system_error& error) {
     link_lost(peer, stream, error.code() == std::errc::timed_out ? "peer stopped reading (write timed out)" : error.what());
@@ -313,13 +333,7 @@ void NodeCore::run_reader(const Location& peer, const std::shared_ptr<net::Frame
       }
       const std::optional<std::uint64_t> id = reply_id(*frame);
       if (!id) throw net::ProtocolError(std::string("unexpected ") + net::to_string(frame->kind) + " frame on a link");
-      Task waiter;
-      {
-        std::lock_guard lock(mutex_);
-        if (auto found = pending_.find(*id); found != pending_.end()) waiter = found->second.waiter;
-      }
-      // A reply whose caller gave up (timeout) is dropped.
-      if (waiter) waiter.send(Message(std::move(*frame)));
+      answer_request(*id, std::move(*frame));
     }
   } catch (const std::system_error& error) {
     link_lost(peer, stream,
@@ -346,7 +360,7 @@ void NodeCore::link_lost(const Location& peer, const std::shared_ptr<net::FrameS
   std::string name;
   Task writer;
   std::vector<WatchedRemote> watched;
-  std::vector<Task> waiters;
+  std::vector<std::shared_ptr<ReplyBox>> waiters;
   {
     std::lock_guard lock(mutex_);
     auto link = links_.find(peer);
@@ -363,13 +377,13 @@ void NodeCore::link_lost(const Location& peer, const std::shared_ptr<net::FrameS
     for (auto it = first; it != last; ++it) watched.push_back(it->second);
     remote_monitors_.erase(first, last);
     for (const auto& [id, pending] : pending_) {
-      if (pending.peer == peer) waiters.push_back(pending.waiter);
+      if (pending.peer == peer) waiters.push_back(pending.replies);
     }
   }
   stream->close();
   if (writer != this_task::current()) writer.send(Message(LinkStop{}));
   if (!stopping_) log(LogLevel::warning, "picos: peer ", name, " at ", peer, " is offline: ", reason);
-  for (const Task& waiter : waiters) waiter.send(Message(net::Frame{net::FrameKind::bye, {}}));
+  for (const auto& waiter : waiters) waiter->put(net::Frame{net::FrameKind::bye, {}});
   for (const WatchedRemote& entry : watched) {
     RemoteMonitorStatus status;
     status.task = entry.target;

@@ -23,14 +23,4 @@ void NodeCore::detach_channels() noexcept {
 
 Task NodeCore::spawn_service(const char* name, std::function<void()> body) { return spawn_net(name, std::move(body)); }
 
-void NodeCore::answer_request(std::uint64_t request_id, net::Frame reply) {
-  Task waiter;
-  {
-    std::lock_guard lock(mutex_);
-    if (auto found = pending_.find(request_id); found != pending_.end()) waiter = found->second.waiter;
-  }
-  // An answer whose caller gave up (timeout) is dropped.
-  if (waiter) waiter.send(Message(std::move(reply)));
-}
-
 }  // namespace picos::detail

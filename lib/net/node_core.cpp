@@ -1,3 +1,4 @@
+#include "net/caller_wait.hpp"
 #include "net/node_core.hpp"
 #include "net/discovery.hpp"
 #include "net/wire.hpp"
@@ -233,47 +234,50 @@ std::vector<net::Frame> NodeCore::request(const std::vector<Location>& peers, Ti
     const std::uint64_t id = next_request_++;
     frames.emplace_back(id, make(id));
   }
-  const Task waiter = spawn_net("net-wait", [expected = peers.size(), timeout, is_final] {
-    std::vector<net::Frame> replies;
-    const auto start = std::chrono::steady_clock::now();
-    while (replies.size() < expected) {
-      Timeout left = timeout;
-      if (!timeout.is_infinite()) left = timeout.duration() - (std::chrono::steady_clock::now() - start);
-      std::optional<Message> reply = this_task::receive(left);
-      if (!reply) break;
-      replies.push_back(std::move(*reply).get<net::Frame>());
-      if (is_final(replies.back())) break;
-    }
-    return replies;
-  });
+  const auto box = ReplyBox::for_caller();
   std::vector<std::uint64_t> ids;
   {
     std::lock_guard lock(mutex_);
     for (std::size_t i = 0; i < peers.size(); ++i) {
-      const Location& peer = peers[i];
       auto& [id, frame] = frames[i];
-      auto link = links_.find(peer);
+      auto link = links_.find(peers[i]);
       if (link == links_.end()) {
-        // Counts as a refusal, so the waiter does not wait for a peer that cannot answer.
-        waiter.send(Message(net::Frame{net::FrameKind::bye, {}}));
+        // Counts as a refusal, so the caller does not wait for a peer that cannot answer.
+        box->put(net::Frame{net::FrameKind::bye, {}});
         continue;
       }
       ids.push_back(id);
-      pending_.emplace(id, Pending{waiter, peer});
-      enqueue_locked(link->second, frame);
+      pending_.emplace(id, Pending{box, peers[i]});
+      write_or_enqueue_locked(link->second, frame);
     }
   }
+  struct Expecting {
+    NodeCore& core;
+    const std::vector<std::uint64_t>& ids;
+    ~Expecting() {
+      std::lock_guard lock(core.mutex_);
+      for (std::uint64_t id : ids) core.pending_.erase(id);
+    }
+  } expecting{*this, ids};
+  const auto deadline = deadline_of(timeout);
   std::vector<net::Frame> replies;
-  try {
-    replies = std::move(await_task(waiter, Timeout{})).get<std::vector<net::Frame>>();
-  } catch (...) {
-    std::lock_guard lock(mutex_);
-    for (std::uint64_t id : ids) pending_.erase(id);
-    throw;
+  while (replies.size() < peers.size()) {
+    std::optional<net::Frame> reply = box->take(deadline);
+    if (!reply) break;
+    replies.push_back(std::move(*reply));
+    if (is_final(replies.back())) break;
   }
-  std::lock_guard lock(mutex_);
-  for (std::uint64_t id : ids) pending_.erase(id);
   return replies;
+}
+
+void NodeCore::answer_request(std::uint64_t request_id, net::Frame reply) {
+  std::shared_ptr<ReplyBox> box;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto found = pending_.find(request_id); found != pending_.end()) box = found->second.replies;
+  }
+  // An answer whose caller gave up (timeout) is dropped.
+  if (box) box->put(std::move(reply));
 }
 
 void NodeCore::remember_remote_monitor(const RemoteTask& target, const Task& monitor) {

@@ -14,6 +14,7 @@
 #include "net/handshake_gate.hpp"
 #include "net/message_batch.hpp"
 #include "net/peer_tls.hpp"
+#include "net/reply_box.hpp"
 #include "rti/net_hooks.hpp"
 
 #include <picos/node.hpp>
@@ -136,10 +137,12 @@ class NodeCore {
     Task writer;
     // Frames for the writer, which takes them all at once; it is sent one LinkWake per batch.
     Bytes outbox;
+    // The writer has been woken or is writing: it has the turn to write. Otherwise it is idle
+    // and a request may write to the socket itself, under mutex_.
     bool writer_woken = false;
   };
   struct Pending {
-    Task waiter;
+    std::shared_ptr<ReplyBox> replies;
     Location peer;
   };
   struct WatchedRemote {
@@ -165,9 +168,16 @@ class NodeCore {
   static bool append_locked(Link& link, std::span<const std::byte> frames);
   // append_locked(), then the wake-up if needed. Needs mutex_.
   static void enqueue_locked(Link& link, std::span<const std::byte> frames);
+  // A request's frames: written at once by the caller when the link's writer is idle (what the
+  // socket does not take at once, and everything with TLS, goes through enqueue_locked()).
+  // Needs mutex_.
+  void write_or_enqueue_locked(Link& link, std::span<const std::byte> frames);
   // Swaps the outbox of the link still served by `stream` with `batch` (empty on entry); false
-  // when there was nothing to take (the next enqueue then wakes the writer).
-  bool take_outbox(const Location& peer, const std::shared_ptr<net::FrameStream>& stream, Bytes& batch);
+  // when there was nothing to take. Then, unless `keep_turn` (the writer is about to write
+  // anyway, a ping), the writer is idle: the next enqueue wakes it, and requests may write
+  // themselves.
+  bool take_outbox(const Location& peer, const std::shared_ptr<net::FrameStream>& stream, Bytes& batch,
+                   bool keep_turn);
   void run_writer(const Location& peer, const std::shared_ptr<net::FrameStream>& stream);
   void run_reader(const Location& peer, const std::shared_ptr<net::FrameStream>& stream);
   void link_lost(const Location& peer, const std::shared_ptr<net::FrameStream>& stream, const std::string& reason);
@@ -190,9 +200,9 @@ class NodeCore {
   void serve_file_frame(net::FrameStream& stream, const net::Frame& frame);
   FileResult transfer_file(const Location& peer, const std::string& path, const std::string& dir, bool overwrite,
                            Timeout timeout);
-  // Routes replies carrying `id` to the current task while the link to `peer` is up; false when
-  // it is not.
-  bool expect_replies(const Location& peer, std::uint64_t id);
+  // Routes replies carrying `id` to the box returned, for the calling task or thread, while the
+  // link to `peer` is up; nullptr when it is not.
+  std::shared_ptr<ReplyBox> expect_replies(const Location& peer, std::uint64_t id);
   void stop_expecting(std::uint64_t id);
 
   // monitors.cpp

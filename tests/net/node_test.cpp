@@ -373,6 +373,53 @@ TEST_CASE("peers with very different heartbeat settings stay online with each ot
   });
 }
 
+TEST_CASE("deliveries among sends from a task and a plain thread keep each sender's order while pings go out every 2 ms") {
+  // Deliveries are written by their caller when the link's writer is idle, sends and pings by the
+  // writer: a delivery written ahead of queued sends would break the order, one written into a
+  // batch being written would break a frame and lose the link.
+  picos::NodeOptions options = loopback_options("alpha");
+  options.heartbeat_interval = 2ms;
+  options.heartbeat_timeout = 2000ms;
+  Node a(options);
+  Node b(loopback_options("beta"));
+  constexpr std::uint64_t per_sender = 4000;
+  Task receiver = picos::spawn([] {
+    std::vector<std::uint64_t> next(2, 0);
+    std::uint64_t misplaced = 0;
+    while (next[0] + next[1] < 2 * per_sender) {
+      auto message = this_task::receive(10s);
+      if (!message) break;
+      const auto pair = message->get<std::vector<std::uint64_t>>();
+      if (pair.at(1) != next.at(pair.at(0))) ++misplaced;
+      ++next.at(pair.at(0));
+    }
+    return std::vector<std::uint64_t>{next[0], next[1], misplaced};
+  });
+  const RemoteTask target = b.export_task(receiver);
+  REQUIRE(a.peer(b.location(), 5s));
+  auto mixed = [&](std::uint64_t sender) {
+    std::uint64_t undelivered = 0;
+    for (std::uint64_t i = 0; i < per_sender; ++i) {
+      const Message message(std::vector<std::uint64_t>{sender, i});
+      if (i % 3 == 0) {
+        if (a.deliver(target, message, 5s) != Delivery::delivered) ++undelivered;
+      } else if (!a.send(target, message)) {
+        ++undelivered;
+      }
+    }
+    return undelivered;
+  };
+  std::uint64_t thread_undelivered = 0;
+  std::thread other([&] { thread_undelivered = mixed(1); });
+  std::uint64_t task_undelivered = 0;
+  picos_test::run_in([&] { task_undelivered = mixed(0); });
+  other.join();
+  CHECK(task_undelivered == 0);
+  CHECK(thread_undelivered == 0);
+  CHECK(receiver.value(20s).get<std::vector<std::uint64_t>>() == std::vector<std::uint64_t>{per_sender, per_sender, 0});
+  CHECK(lists(a.peers(), b.location()));
+}
+
 TEST_CASE("sends from two threads keep each sender's order, with a message larger than one write among them") {
   Node a(loopback_options("alpha"));
   Node b(loopback_options("beta"));

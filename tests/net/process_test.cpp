@@ -21,6 +21,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <thread>
 
 using namespace net_test;
 using picos::Delivery;
@@ -185,6 +186,20 @@ TEST_CASE("with no outbox limit a sender to a stopped reader never waits") {
   with_stopped_sink(0, count, [](Node& node, const RemoteTask& sink) {
     for (std::size_t i = 0; i < count; ++i) REQUIRE(node.send(sink, numbered(i, 16 * 1024)));
     return picos::Task();
+  });
+}
+
+TEST_CASE("a deliver to a frozen process times out, its late answer is dropped, and the next deliver is acknowledged") {
+  with_stopped_sink(0, 3, [](Node& node, const RemoteTask& sink) {
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(node.deliver(sink, numbered(0, 16), 300ms) == Delivery::timed_out);
+    const auto waited = std::chrono::steady_clock::now() - started;
+    CHECK(waited >= 300ms);
+    CHECK(waited < 3s);
+    // From a plain thread too (the other kind of caller).
+    std::thread([&] { CHECK(node.deliver(sink, numbered(1, 16), 100ms) == Delivery::timed_out); }).join();
+    // Answered once the process runs again; the two late answers must not be taken for this one.
+    return picos::spawn([&node, sink] { return node.deliver(sink, numbered(2, 16), 10s) == Delivery::delivered; });
   });
 }
 
