@@ -17,6 +17,12 @@ bool deliver_to_mailbox(TaskControl* task, Message&& message);
 // Task::send() of every message of `messages`, in order, from any thread: one cross-thread request
 // for all of them. False when the task has ended or its scheduler has stopped.
 bool send_all(const Task& task, std::vector<Message>&& messages);
+// send_all() for a caller with something more urgent to do first: the messages are queued at
+// once, in order, but waking the task's scheduler is left to the caller: when `wake_owed` comes
+// back true, call wake_scheduler_of(task) soon.
+bool send_all(const Task& task, std::vector<Message>&& messages, bool& wake_owed);
+// Wakes the loop of the scheduler `task` belongs to (ended or not), from any thread.
+void wake_scheduler_of(const Task& task) noexcept;
 
 // True when a message was handed over directly (it is older than every queued one).
 [[nodiscard]] inline bool has_handed_over_message(const TaskControl& self) noexcept { return self.slot_holds_mail; }

@@ -105,15 +105,18 @@ void SchedulerCore::notify_thread_waiters() noexcept {
 // ---- inbox -----------------------------------------------------------------------------------
 
 void SchedulerCore::post(Callback callback) {
+  if (post_unwoken(std::move(callback))) poller_->wake();
+}
+
+// Only the post that finds the inbox empty wakes the loop: the loop drains the whole inbox once
+// awake, so later posts ride on that wake-up.
+bool SchedulerCore::post_unwoken(Callback callback) {
   if (stopped()) throw SchedulerStopped("picos: the scheduler has been finished or terminated");
-  bool was_empty = false;
-  {
-    std::lock_guard<std::mutex> lock(inbox_mutex_);
-    was_empty = inbox_.empty();
-    inbox_.push_back(std::move(callback));
-    inbox_pending_.store(true, std::memory_order_release);
-  }
-  if (was_empty) poller_->wake();
+  std::lock_guard<std::mutex> lock(inbox_mutex_);
+  const bool was_empty = inbox_.empty();
+  inbox_.push_back(std::move(callback));
+  inbox_pending_.store(true, std::memory_order_release);
+  return was_empty;
 }
 
 void SchedulerCore::run_or_post(Callback callback) {

@@ -94,6 +94,10 @@ class SchedulerCore {
   // ---- cross-thread ------------------------------------------------------------------------
   // Runs `callback` on the loop thread soon. Thread-safe. Throws SchedulerStopped once stopped.
   void post(Callback callback);
+  // post() without waking the loop: true when the caller must call wake_loop() soon (the loop
+  // may be asleep, and posts made meanwhile do not wake it either). Thread-safe. Throws
+  // SchedulerStopped once stopped.
+  [[nodiscard]] bool post_unwoken(Callback callback);
   // Runs `callback` now when on the loop thread, else post()s it.
   void run_or_post(Callback callback);
 

@@ -40,10 +40,16 @@ bool resume_here(TaskControl* task, Message&& value) {
 
 // Queues `op(task)` to the task's scheduler thread (the caller is on another thread). The queued
 // request keeps the task alive. False when that scheduler has stopped.
+// With `wake_owed`, the scheduler is not woken: *wake_owed tells whether the caller must.
 template <class Op>
-bool post_to_task(const Task& target, Op&& op) {
+bool post_to_task(const Task& target, Op&& op, bool* wake_owed = nullptr) {
   try {
-    target.control()->core->post([target, op = std::forward<Op>(op)]() mutable { op(target.control()); });
+    detail::Callback request([target, op = std::forward<Op>(op)]() mutable { op(target.control()); });
+    if (wake_owed != nullptr) {
+      *wake_owed = target.control()->core->post_unwoken(std::move(request));
+    } else {
+      target.control()->core->post(std::move(request));
+    }
   } catch (const SchedulerStopped&) {
     return false;
   }
@@ -110,6 +116,18 @@ bool Task::send(Message message) const {
 
 namespace detail {
 bool send_all(const Task& task, std::vector<Message>&& messages) {
+  bool wake_owed = false;
+  const bool sent = send_all(task, std::move(messages), wake_owed);
+  if (wake_owed) wake_scheduler_of(task);
+  return sent;
+}
+
+// Even for a task that ended meanwhile: the request posted for it waits in the inbox, and later
+// posts would not wake the loop either. (The scheduler outlives it like in post() itself.)
+void wake_scheduler_of(const Task& task) noexcept { task.control()->core->wake_loop(); }
+
+bool send_all(const Task& task, std::vector<Message>&& messages, bool& wake_owed) {
+  wake_owed = false;
   if (!task.is_alive()) return false;
   auto deliver_all = [](TaskControl* control, std::vector<Message>& batch) {
     for (Message& message : batch) {
@@ -118,9 +136,9 @@ bool send_all(const Task& task, std::vector<Message>&& messages) {
     return true;
   };
   if (task.control()->core->is_loop_thread()) return deliver_all(task.control(), messages);
-  return post_to_task(task, [deliver_all, batch = std::move(messages)](TaskControl* control) mutable {
-    deliver_all(control, batch);
-  });
+  return post_to_task(
+      task, [deliver_all, batch = std::move(messages)](TaskControl* control) mutable { deliver_all(control, batch); },
+      &wake_owed);
 }
 }  // namespace detail
 

@@ -26,6 +26,9 @@ class MessageBatch {
   // Sends what is held to its task's mailbox, in order (dropped when that task has ended), and
   // empties the batch. Never throws.
   void flush() noexcept;
+  // flush(), leaving the wake-up of the task's scheduler to the caller: returns the task to pass
+  // to detail::wake_scheduler_of() soon when one is owed. Never throws.
+  [[nodiscard]] std::optional<Task> flush_unwoken() noexcept;
 
  private:
   std::optional<Task> task_;
