@@ -105,9 +105,9 @@ TEST_CASE("across hosts a registered task is located, sent to, delivered to and 
     REQUIRE(echo);
     CHECK(echo->origin == b.location);
     const RemoteTask self = a->export_task(this_task::current());
-    for (int i = 0; i < 10; ++i) REQUIRE(a->send(*echo, EchoRequest{self, "m" + std::to_string(i)}));
+    for (int i = 0; i < 10; ++i) REQUIRE(a->send(*echo, EchoRequest{self, echo_text(i)}));
     CHECK(a->deliver(*echo, EchoRequest{self, "last"}, 5s) == Delivery::delivered);
-    for (int i = 0; i < 10; ++i) CHECK(next_of<std::string>(5s) == "m" + std::to_string(i));
+    for (int i = 0; i < 10; ++i) CHECK(next_of<std::string>(5s) == echo_text(i));
     CHECK(next_of<std::string>(5s) == std::string("last"));
 
     auto worker = a->locate("worker", b.location, 5s);

@@ -44,6 +44,14 @@ inline std::string numbered(std::size_t index, std::size_t size) {
   return text;
 }
 
+// "m0", "m1", ...: the texts the echo tests send. (Built by appending: `"m" + to_string(i)` makes
+// g++ 12 -O3 warn falsely.)
+inline std::string echo_text(int index) {
+  std::string text = "m";
+  text += std::to_string(index);
+  return text;
+}
+
 // [B] From a task: asks the sink `sink` (through `node`) what it has received and returns its
 // answer, "<received> <out of order>"; empty when none came within `limit`.
 inline std::string sink_count(picos::Node& node, const picos::RemoteTask& sink, std::chrono::milliseconds limit) {

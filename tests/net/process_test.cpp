@@ -46,12 +46,12 @@ TEST_CASE("another process: connect, locate, send, deliver and monitor a remote 
     CHECK(worker->origin == location);
 
     const RemoteTask self = node.export_task(this_task::current());
-    for (int i = 0; i < 20; ++i) REQUIRE(node.send(*echo, EchoRequest{self, "m" + std::to_string(i)}));
+    for (int i = 0; i < 20; ++i) REQUIRE(node.send(*echo, EchoRequest{self, echo_text(i)}));
     CHECK(node.deliver(*echo, EchoRequest{self, "last"}, 5s) == Delivery::delivered);
     for (int i = 0; i < 20; ++i) {
       auto reply = next_of<std::string>();
       REQUIRE(reply);
-      CHECK(*reply == "m" + std::to_string(i));
+      CHECK(*reply == echo_text(i));
     }
     CHECK(next_of<std::string>() == std::string("last"));
 
