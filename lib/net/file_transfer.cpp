@@ -117,7 +117,7 @@ FileResult NodeCore::transfer_file(const Location& peer, const std::string& path
   struct Expecting {
     NodeCore& core;
     std::uint64_t id;
-    ~Expecting() { core.stop_expecting(id); }
+    ~Expecting() { core.stop_expecting({&id, 1}); }
   } expecting{*this, offer.request_id};
   auto cancel = [&] {
     (void)queue_frame(peer, net::encode_frame(net::FrameKind::file_cancel,
@@ -227,9 +227,9 @@ std::shared_ptr<ReplyBox> NodeCore::expect_replies(const Location& peer, std::ui
   return box;
 }
 
-void NodeCore::stop_expecting(std::uint64_t id) {
+void NodeCore::stop_expecting(std::span<const std::uint64_t> ids) {
   std::lock_guard lock(mutex_);
-  pending_.erase(id);
+  for (std::uint64_t id : ids) pending_.erase(id);
 }
 
 void NodeCore::serve_file_frame(net::FrameStream& stream, const net::Frame& frame) {

@@ -254,10 +254,7 @@ std::vector<net::Frame> NodeCore::request(const std::vector<Location>& peers, Ti
   struct Expecting {
     NodeCore& core;
     const std::vector<std::uint64_t>& ids;
-    ~Expecting() {
-      std::lock_guard lock(core.mutex_);
-      for (std::uint64_t id : ids) core.pending_.erase(id);
-    }
+    ~Expecting() { core.stop_expecting(ids); }
   } expecting{*this, ids};
   const auto deadline = deadline_of(timeout);
   std::vector<net::Frame> replies;

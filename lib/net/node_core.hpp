@@ -26,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <span>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -203,7 +204,8 @@ class NodeCore {
   // Routes replies carrying `id` to the box returned, for the calling task or thread, while the
   // link to `peer` is up; nullptr when it is not.
   std::shared_ptr<ReplyBox> expect_replies(const Location& peer, std::uint64_t id);
-  void stop_expecting(std::uint64_t id);
+  // Stops routing replies for `ids` (after expect_replies() or request()).
+  void stop_expecting(std::span<const std::uint64_t> ids);
 
   // monitors.cpp
   void run_monitor_relay();
