@@ -11,6 +11,7 @@ struct Stack {
   char* bottom = nullptr;  // lowest usable address (above the guard page when there is one)
   std::size_t size = 0;    // usable bytes
   bool guarded = false;
+  bool touched = false;    // its top page has been made resident (see StackPool::acquire)
   [[nodiscard]] char* top() const noexcept { return bottom + size; }
 };
 
@@ -32,7 +33,8 @@ class StackPool {
   StackPool(const StackPool&) = delete;
   StackPool& operator=(const StackPool&) = delete;
 
-  // A stack from the free list, or a new slab. Throws std::bad_alloc when mmap fails.
+  // A stack from the free list, or a new slab. The top page of a stack handed out for the first
+  // time is made resident at once. Throws std::bad_alloc when mmap fails.
   [[nodiscard]] Stack acquire();
   // Returns a stack for reuse (its touched pages stay resident until reused).
   void release(const Stack& stack) noexcept;
