@@ -179,6 +179,9 @@ class NodeCore {
   // themselves.
   bool take_outbox(const Location& peer, const std::shared_ptr<net::FrameStream>& stream, Bytes& batch,
                    bool keep_turn);
+  // Frees `batch` and the empty outbox of the link still served by `stream` when a burst left them
+  // bigger than the writer keeps; called by a writer whose wait for work ended with a ping due.
+  void release_burst_buffers(const Location& peer, const std::shared_ptr<net::FrameStream>& stream, Bytes& batch);
   void run_writer(const Location& peer, const std::shared_ptr<net::FrameStream>& stream);
   void run_reader(const Location& peer, const std::shared_ptr<net::FrameStream>& stream);
   void link_lost(const Location& peer, const std::shared_ptr<net::FrameStream>& stream, const std::string& reason);
