@@ -29,10 +29,6 @@ constexpr auto connect_poll = std::chrono::milliseconds(10);
 // Most bytes held for links being dialled; beyond it send() reports failure.
 constexpr std::size_t max_backlog_bytes = 16 * 1024 * 1024;
 
-Timeout remaining(Clock::time_point deadline) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now());
-}
-
 // Writes in slices; fails only when the peer takes no byte for `idle_timeout` (a big batch on a
 // slow network may take much longer than that as a whole).
 void write_batch(net::FrameStream& stream, std::span<const std::byte> batch, Timeout idle_timeout) {
@@ -63,7 +59,9 @@ std::optional<net::Frame> read_link_frame(net::FrameStream& stream, std::chrono:
   }
 }
 
-Clock::time_point deadline_of(Timeout timeout, std::chrono::milliseconds cap) {
+// When `timeout` from now ends, but never later than `cap` from now (a dial never waits longer than
+// the node's connect timeout, whatever its caller allows).
+Clock::time_point capped_deadline(Timeout timeout, std::chrono::milliseconds cap) {
   const auto limit = timeout.is_infinite() ? std::chrono::nanoseconds(cap) : std::min<std::chrono::nanoseconds>(timeout.duration(), cap);
   return Clock::now() + limit;
 }
@@ -86,7 +84,7 @@ std::optional<std::uint64_t> reply_id(const net::Frame& frame) {
 bool NodeCore::connect(const Location& location, Timeout timeout) {
   if (location == self.location) return false;
   const Task attempt = spawn_net("net-connect", [this, location, timeout] {
-    const auto deadline = deadline_of(timeout, options.connect_timeout);
+    const auto deadline = capped_deadline(timeout, options.connect_timeout);
     for (;;) {
       {
         std::lock_guard lock(mutex_);
@@ -103,7 +101,7 @@ bool NodeCore::connect(const Location& location, Timeout timeout) {
       if (Clock::now() >= deadline) return false;
       this_task::sleep(connect_poll);
     }
-    return dial(location, remaining(deadline));
+    return dial(location, time_left(deadline));
   });
   try {
     return std::move(await_task(attempt, Timeout{})).get<bool>();
@@ -249,15 +247,15 @@ void NodeCore::open_link(const Location& dialled, Timeout timeout) {
   const auto deadline = Clock::now() + timeout.duration();
   TcpStream tcp = TcpStream::connect(dialled.host, dialled.port, timeout);
   tcp.set_no_delay(true);
-  if (tls.enabled()) tcp.start_tls(tls.client, false, net::tls_server_name(dialled.host), remaining(deadline));
+  if (tls.enabled()) tcp.start_tls(tls.client, false, net::tls_server_name(dialled.host), time_left(deadline));
   auto stream = std::make_shared<net::FrameStream>(std::move(tcp), net::max_handshake_payload);
   net::ClientHandshake handshake(options.secret, self, net::random_nonce());
-  stream->write(handshake.start(), remaining(deadline));
+  stream->write(handshake.start(), time_left(deadline));
   while (handshake.state() == net::HandshakeState::waiting) {
-    std::optional<net::Frame> frame = stream->read(remaining(deadline));
+    std::optional<net::Frame> frame = stream->read(time_left(deadline));
     if (!frame) throw net::ProtocolError("connection closed during the handshake");
     net::HandshakeStep step = handshake.receive(*frame);
-    if (!step.to_send.empty()) stream->write(step.to_send, remaining(deadline));
+    if (!step.to_send.empty()) stream->write(step.to_send, time_left(deadline));
     if (step.state == net::HandshakeState::refused) {
       stream->close();
       throw net::ProtocolError("handshake refused: " + step.reason);
@@ -295,7 +293,7 @@ void NodeCore::run_writer(const Location& peer, const std::shared_ptr<net::Frame
     std::uint64_t sequence = 0;
     Bytes batch;
     for (;;) {
-      std::optional<Message> message = this_task::receive(remaining(next_ping));
+      std::optional<Message> message = this_task::receive(time_left(next_ping));
       if (!message) release_burst_buffers(peer, stream, batch);
       bool stop = false;
       // Every wake-up queued so far is answered by taking the outbox once.
