@@ -211,14 +211,16 @@ class Node {
   /// [B] Sends `message` and waits until the target's node has queued it: Delivery::delivered,
   /// Delivery::invalid for an unknown peer or a stale/forged/ended target, Delivery::timed_out
   /// when no answer came in time or the peer went offline meanwhile (the message may or may not
-  /// have arrived). Throws like send().
+  /// have arrived). A target's node that is being dialled (a peer that has just connected to this
+  /// node, before the link back is up) is waited for within `timeout`; any other node that is not
+  /// a peer is invalid at once. Throws like send().
   Delivery deliver(const RemoteTask& target, const Message& message, Timeout timeout = std::chrono::seconds(10));
 
   /// [B] Makes the local task `monitor` a monitor of `target`: when target ends, `monitor`
   /// receives a RemoteMonitorStatus (finished / failed / terminated), or `unreachable` if the
   /// target's node goes offline first. True when registered; false for an unknown peer, an
-  /// ended or invalid target, or a timeout. Throws std::invalid_argument for an empty `monitor`
-  /// handle.
+  /// ended or invalid target, or a timeout. A node being dialled is waited for as in deliver().
+  /// Throws std::invalid_argument for an empty `monitor` handle.
   bool monitor(const Task& monitor, const RemoteTask& target, Timeout timeout = std::chrono::seconds(10));
 
   /// Makes `channel` reachable from peers and returns its reference (the same one on every call

@@ -200,6 +200,15 @@ std::optional<Location> NodeCore::online_location(const Location& given) const {
   return std::nullopt;
 }
 
+bool NodeCore::online_or_dialled(const Location& location, Timeout timeout) {
+  if (is_online(location)) return true;
+  {
+    std::lock_guard lock(mutex_);
+    if (!connecting_.contains(location)) return false;
+  }
+  return connect(location, timeout);
+}
+
 std::optional<Location> NodeCore::find_peer(const std::string& name) const {
   std::lock_guard lock(mutex_);
   for (const auto& [location, link] : links_) {

@@ -72,6 +72,10 @@ class NodeCore {
   // or when the peer announces another interface); std::nullopt when it is not online.
   std::optional<Location> online_location(const Location& given) const;
   [[nodiscard]] bool is_online(const Location& given) const { return online_location(given).has_value(); }
+  // [B] is_online(), or, while a dial to `location` is already under way (the dial-back to a peer
+  // that has just connected here: its first requests may be served before that link is up), waits
+  // up to `timeout` for it. Never starts a dial of its own to a node nobody is dialling.
+  bool online_or_dialled(const Location& location, Timeout timeout);
   std::optional<Location> find_peer(const std::string& name) const;
   // Node::discover_host() and Node::relay_discovery().
   void discover_host(const std::string& host, std::uint16_t udp_port);

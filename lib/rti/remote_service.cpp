@@ -1,6 +1,7 @@
 // The caller's side: locating a service, calling it, monitoring its invocations.
 #include <picos/rti.hpp>
 
+#include "net/caller_wait.hpp"
 #include "net/node_core.hpp"
 #include "net/wire.hpp"
 #include "rti/invocation_state.hpp"
@@ -33,11 +34,13 @@ RemoteTask node_watch(const ServiceReference& service) { return RemoteTask{servi
 // is not a peer or went offline meanwhile.
 net::Frame ask(picos::detail::NodeCore& core, const ServiceReference& service, Timeout timeout,
                const std::function<Bytes(std::uint64_t)>& make) {
-  if (!core.is_online(service.origin)) {
+  const auto deadline = picos::detail::deadline_of(timeout);
+  if (!core.online_or_dialled(service.origin, timeout)) {
     throw CallError(CallFailure::unreachable, "picos: the node " + service.origin.to_string() + " of service " +
                                                   service.name + " is not a peer");
   }
-  const auto replies = core.request({service.origin}, timeout, make, [](const net::Frame&) { return true; });
+  const auto replies = core.request({service.origin}, picos::detail::time_left(deadline), make,
+                                    [](const net::Frame&) { return true; });
   if (replies.empty()) {
     throw std::system_error(std::make_error_code(std::errc::timed_out),
                             "picos: no answer from the node of service " + service.to_string());

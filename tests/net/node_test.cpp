@@ -1,9 +1,11 @@
 // Two nodes in one process on loopback: peers, locate, send/deliver, references, monitors.
 #include "echo_protocol.hpp"
 #include "net_support.hpp"
+#include "raw_peer.hpp"
 #include "run_in.hpp"
 
 #include <picos/node.hpp>
+#include <picos/socket.hpp>
 
 #include <doctest/doctest.h>
 
@@ -455,4 +457,33 @@ TEST_CASE("sends from two threads keep each sender's order, with a message large
   other.join();
   const auto result = receiver.value(20s).get<std::vector<std::uint64_t>>();
   CHECK(result == std::vector<std::uint64_t>{per_thread, per_thread, 0, 1});
+}
+
+TEST_CASE("a deliver or monitor addressed to a peer whose link back is still being dialled waits for that dial instead of failing at once") {
+  // A peer that has just connected may ask for something whose answer is a deliver or a monitor
+  // to one of its tasks (a log watcher's RTI call) before this node's link back to it is up. The
+  // peer here announces a listener that accepts the dial-back but never answers its handshake,
+  // so the dial stays under way for connect_timeout (3 s).
+  Node a(loopback_options("alpha"));
+  picos::TcpListener silent = picos::TcpListener::bind(picos::SocketAddress::loopback(0));
+  const std::uint16_t port = silent.local_address().port();
+  RawPeer raw(a, port);
+  picos::TcpStream dial_back = silent.accept(5s);  // held open and never answered
+  const RemoteTask target{"watcher", 1, 1, Location{"127.0.0.1", port}};
+
+  auto started = std::chrono::steady_clock::now();
+  CHECK(a.deliver(target, Message(std::string("line")), 500ms) == Delivery::invalid);
+  CHECK(std::chrono::steady_clock::now() - started >= 450ms);
+
+  picos_test::run_in([&] {
+    started = std::chrono::steady_clock::now();
+    CHECK_FALSE(a.monitor(this_task::current(), target, 500ms));
+    CHECK(std::chrono::steady_clock::now() - started >= 450ms);
+  });
+
+  // Nobody dials a node that merely appears in a reference: that still fails at once.
+  const RemoteTask stranger{"nobody", 1, 1, Location{"127.0.0.1", 1}};
+  started = std::chrono::steady_clock::now();
+  CHECK(a.deliver(stranger, Message(std::string("line")), 2s) == Delivery::invalid);
+  CHECK(std::chrono::steady_clock::now() - started < 1s);
 }

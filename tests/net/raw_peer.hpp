@@ -60,13 +60,15 @@ class LogLines {
   std::vector<std::string> lines_;
 };
 
-// An authenticated connection to `node` that sends whatever frames a test builds. It announces a
-// location nobody listens on, so the node's dial-back fails and its answers go nowhere.
+// An authenticated connection to `node` that sends whatever frames a test builds. It announces
+// 127.0.0.1 at `announced_port`; by default nobody listens there, so the node's dial-back fails
+// and its answers go nowhere.
 class RawPeer {
  public:
-  explicit RawPeer(const picos::Node& node)
+  explicit RawPeer(const picos::Node& node, std::uint16_t announced_port = 1)
       : stream_(picos::TcpStream::connect(node.location().host, node.location().port, 5s), picos::net::max_handshake_payload) {
-    picos::net::ClientHandshake handshake("test-secret", {"raw", {"127.0.0.1", 1}, 100}, picos::net::random_nonce());
+    picos::net::ClientHandshake handshake("test-secret", {"raw", {"127.0.0.1", announced_port}, 100},
+                                          picos::net::random_nonce());
     stream_.write(handshake.start(), 5s);
     while (handshake.state() == picos::net::HandshakeState::waiting) {
       std::optional<picos::net::Frame> frame = stream_.read(5s);
