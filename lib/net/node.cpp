@@ -26,7 +26,6 @@ constexpr std::size_t max_kept_frame_bytes = 64 * 1024;
 thread_local Bytes send_frame_buffer __attribute__((tls_model("initial-exec")));
 
 using detail::deadline_of;
-using detail::time_left;
 using detail::pause_caller;
 
 }  // namespace
@@ -119,11 +118,11 @@ Delivery Node::deliver(const RemoteTask& target, const Message& message, Timeout
     const std::optional<Task> task = core_->exports.resolve(target);
     return task && task->send(message) ? Delivery::delivered : Delivery::invalid;
   }
-  const auto deadline = deadline_of(timeout);
-  if (!core_->online_or_dialled(target.origin, timeout)) return Delivery::invalid;
+  const std::optional<Timeout> left = core_->time_left_once_online(target.origin, timeout);
+  if (!left) return Delivery::invalid;
   const Bytes encoded = serialize(message);
   const auto replies = core_->request(
-      {target.origin}, time_left(deadline),
+      {target.origin}, *left,
       [&](std::uint64_t id) {
         Bytes frame;
         net::append_send_frame(frame, id, target, encoded, core_->options.max_frame_size);
@@ -147,11 +146,11 @@ FileResult Node::del_file(const Location& location, const std::string& file, con
 bool Node::monitor(const Task& monitor, const RemoteTask& target, Timeout timeout) {
   const RemoteTask monitor_reference = core_->exports.add(monitor);
   if (target.origin == core_->self.location) return core_->accept_monitor(target, monitor_reference) == 1;
-  const auto deadline = deadline_of(timeout);
-  if (!core_->online_or_dialled(target.origin, timeout)) return false;
+  const std::optional<Timeout> left = core_->time_left_once_online(target.origin, timeout);
+  if (!left) return false;
   core_->remember_remote_monitor(target, monitor);
   const auto replies = core_->request(
-      {target.origin}, time_left(deadline),
+      {target.origin}, *left,
       [&](std::uint64_t id) {
         return net::encode_frame(net::FrameKind::monitor,
                                  net::encode_payload(net::MonitorPayload{id, target, monitor_reference}));

@@ -200,13 +200,15 @@ std::optional<Location> NodeCore::online_location(const Location& given) const {
   return std::nullopt;
 }
 
-bool NodeCore::online_or_dialled(const Location& location, Timeout timeout) {
-  if (is_online(location)) return true;
+std::optional<Timeout> NodeCore::time_left_once_online(const Location& location, Timeout timeout) {
+  if (is_online(location)) return timeout;  // the common case reads no clock
   {
     std::lock_guard lock(mutex_);
-    if (!connecting_.contains(location)) return false;
+    if (!connecting_.contains(location)) return std::nullopt;
   }
-  return connect(location, timeout);
+  const auto deadline = deadline_of(timeout);
+  if (!connect(location, timeout)) return std::nullopt;
+  return time_left(deadline);
 }
 
 std::optional<Location> NodeCore::find_peer(const std::string& name) const {

@@ -72,10 +72,12 @@ class NodeCore {
   // or when the peer announces another interface); std::nullopt when it is not online.
   std::optional<Location> online_location(const Location& given) const;
   [[nodiscard]] bool is_online(const Location& given) const { return online_location(given).has_value(); }
-  // [B] is_online(), or, while a dial to `location` is already under way (the dial-back to a peer
-  // that has just connected here: its first requests may be served before that link is up), waits
-  // up to `timeout` for it. Never starts a dial of its own to a node nobody is dialling.
-  bool online_or_dialled(const Location& location, Timeout timeout);
+  // [B] What is left of `timeout` once `location` is online: all of it when it is online now;
+  // while a dial to it is already under way (the dial-back to a peer that has just connected
+  // here: its first requests may be served before that link is up), what remains after waiting
+  // for that dial (which connect() retries once if it fails). std::nullopt when it is not online
+  // and nobody was dialling it, or the wait ended without a link.
+  std::optional<Timeout> time_left_once_online(const Location& location, Timeout timeout);
   std::optional<Location> find_peer(const std::string& name) const;
   // Node::discover_host() and Node::relay_discovery().
   void discover_host(const std::string& host, std::uint16_t udp_port);

@@ -6,7 +6,6 @@
 #include <picos/serialization.hpp>
 #include <picos/this_task.hpp>
 
-#include "net/caller_wait.hpp"
 #include "net/channel_service.hpp"
 #include "net/node_core.hpp"
 #include "net/wire.hpp"
@@ -50,10 +49,10 @@ std::uint64_t wire_timeout(Timeout timeout) {
 // channel_reply; std::nullopt when the owner is offline or no answer came in time.
 template <class Make>
 std::optional<net::ChannelReplyPayload> ask(detail::NodeCore& core, const Location& owner, Timeout timeout, Make make) {
-  const auto deadline = detail::deadline_of(timeout);
-  if (!core.online_or_dialled(owner, timeout)) return std::nullopt;
+  const std::optional<Timeout> left = core.time_left_once_online(owner, timeout);
+  if (!left) return std::nullopt;
   const auto replies = core.request(
-      {owner}, detail::time_left(deadline), [&](std::uint64_t id) { return make(id); }, [](const net::Frame&) { return true; });
+      {owner}, *left, [&](std::uint64_t id) { return make(id); }, [](const net::Frame&) { return true; });
   if (replies.empty() || replies.front().kind != net::FrameKind::channel_reply) return std::nullopt;
   return net::decode_payload<net::ChannelReplyPayload>(replies.front().payload);
 }

@@ -1,7 +1,6 @@
 // The caller's side: locating a service, calling it, monitoring its invocations.
 #include <picos/rti.hpp>
 
-#include "net/caller_wait.hpp"
 #include "net/node_core.hpp"
 #include "net/wire.hpp"
 #include "rti/invocation_state.hpp"
@@ -34,13 +33,12 @@ RemoteTask node_watch(const ServiceReference& service) { return RemoteTask{servi
 // is not a peer or went offline meanwhile.
 net::Frame ask(picos::detail::NodeCore& core, const ServiceReference& service, Timeout timeout,
                const std::function<Bytes(std::uint64_t)>& make) {
-  const auto deadline = picos::detail::deadline_of(timeout);
-  if (!core.online_or_dialled(service.origin, timeout)) {
+  const std::optional<Timeout> left = core.time_left_once_online(service.origin, timeout);
+  if (!left) {
     throw CallError(CallFailure::unreachable, "picos: the node " + service.origin.to_string() + " of service " +
                                                   service.name + " is not a peer");
   }
-  const auto replies = core.request({service.origin}, picos::detail::time_left(deadline), make,
-                                    [](const net::Frame&) { return true; });
+  const auto replies = core.request({service.origin}, *left, make, [](const net::Frame&) { return true; });
   if (replies.empty()) {
     throw std::system_error(std::make_error_code(std::errc::timed_out),
                             "picos: no answer from the node of service " + service.to_string());
