@@ -8,8 +8,13 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
+#include <thread>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,6 +58,36 @@ inline std::pair<picos::Subprocess, picos::Location> start_helper(const std::str
   std::vector<std::string> argv{helper_path(), name, secret, std::to_string(heartbeat_ms), std::to_string(timeout_ms)};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return start_located_process(std::move(argv));
+}
+
+// True when every thread of process `pid` is stopped (state T or t in /proc/PID/task/*/stat).
+inline bool all_threads_stopped(int pid) {
+  std::error_code error;
+  std::filesystem::directory_iterator tasks("/proc/" + std::to_string(pid) + "/task", error);
+  if (error) return false;
+  for (const auto& task : tasks) {
+    std::ifstream in(task.path() / "stat");
+    std::string line;
+    std::getline(in, line);
+    const auto name_end = line.rfind(')');
+    if (name_end == std::string::npos || name_end + 2 >= line.size()) return false;
+    const char state = line[name_end + 2];
+    if (state != 'T' && state != 't') return false;
+  }
+  return true;
+}
+
+// [B] Sends SIGSTOP to `child` and waits (up to 5 s) until all its threads have stopped: kill()
+// returns before a thread running on another CPU is stopped, and a request sent meanwhile may
+// still be answered. False if they did not stop in time.
+inline bool stop_process(picos::Subprocess& child) {
+  child.kill(SIGSTOP);
+  const int pid = child.pids().front();
+  for (int i = 0; i < 500; ++i) {
+    if (all_threads_stopped(pid)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
 }
 
 }  // namespace net_test

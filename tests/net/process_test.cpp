@@ -137,7 +137,7 @@ void with_stopped_sink(std::size_t outbox_limit, std::size_t count, Body body) {
     REQUIRE(node.peer(location, 5s));
     auto sink = node.locate("sink", location, 5s);
     REQUIRE(sink);
-    child.kill(SIGSTOP);
+    REQUIRE(stop_process(child));
     const picos::Task sender = body(node, *sink);
     child.kill(SIGCONT);
     if (sender) CHECK(sender.finish(60s).template get<bool>());
