@@ -69,7 +69,8 @@ struct NodeOptions {
   std::string secret;
   /// TLS on every peer connection, both directions, when certfile is set: PEM certificate (chain)
   /// this node presents, as server to nodes dialling it and as client when it dials them.
-  /// certfile and keyfile go together. The secret handshake still runs inside TLS.
+  /// certfile and keyfile go together. The secret handshake still runs inside TLS. In a build
+  /// without OpenSSL (the mingw-w64 build) the Node constructor then throws picos::TlsError.
   std::string certfile;
   /// PEM private key of certfile.
   std::string keyfile;
@@ -82,7 +83,11 @@ struct NodeOptions {
   bool tls_verify_host = true;
   /// Where files sent by peers (send_file) are stored; created with its parents when the first
   /// file arrives. Empty: $TMPDIR/picos/<node name> ("/tmp" when TMPDIR is unset; '/' in the name
-  /// becomes '_'). See Node::dest_path().
+  /// becomes '_'); on Windows the temporary directory is GetTempPath's (%TMP%, %TEMP%, ...) and
+  /// \:*?"<>| in the name become '_' too. On Windows a stored file keeps its mtime to 100 ns and
+  /// only the owner's write bit of its mode (read-only attribute; it then reads back as 0444 or
+  /// 0666), and names Windows reserves (CON, NUL, COM1..., names ending in '.' or ' ', or holding
+  /// <>:"\|?*) are refused. See Node::dest_path().
   std::string dest_path;
   /// Largest file accepted from a peer, in bytes; larger ones are refused before any data flows
   /// (FileStatus::too_large). 0: no limit (as in pycos).

@@ -17,6 +17,8 @@
 #include <sys/socket.h>
 #endif
 
+#include <cstddef>
+
 namespace picos::detail {
 
 #if defined(_WIN32)
@@ -35,6 +37,14 @@ inline constexpr int shutdown_both = SHUT_RDWR;
 void make_non_blocking(int fd, bool is_socket);
 // Closes a descriptor (closesocket()/CloseHandle() on Windows). Never throws.
 void close_native(int fd, bool is_socket) noexcept;
+// Sets up a listening socket's address options before bind(): POSIX lets it rebind a port whose
+// old connections linger in TIME_WAIT (SO_REUSEADDR); Windows does that by default, and there
+// SO_REUSEADDR would let another socket take over the port, so it gets SO_EXCLUSIVEADDRUSE.
+// Throws std::system_error.
+void prepare_listener_address(int fd);
+// Sends what the (non-blocking) socket `fd` accepts at once, bypassing the poller: the bytes
+// sent, 0 when none or on any error (left for the next ordinary write to report). Never throws.
+[[nodiscard]] std::size_t send_without_waiting(int fd, const void* data, std::size_t size) noexcept;
 // The errno value of the last failed socket call on this thread (WSAGetLastError() mapped).
 [[nodiscard]] int last_socket_error() noexcept;
 // Starts the socket library once per process (WSAStartup on Windows; nothing elsewhere).

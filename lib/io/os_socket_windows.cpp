@@ -36,6 +36,21 @@ void close_native(int fd, bool is_socket) noexcept {
   else ::CloseHandle(as_handle(fd));
 }
 
+void prepare_listener_address(int fd) {
+  const int on = 1;
+  if (::setsockopt(as_socket(fd), SOL_SOCKET, SO_EXCLUSIVEADDRUSE, reinterpret_cast<const char*>(&on), sizeof on) != 0) {
+    throw_windows(static_cast<unsigned long>(::WSAGetLastError()), "setsockopt(SO_EXCLUSIVEADDRUSE)");
+  }
+}
+
+std::size_t send_without_waiting(int fd, const void* data, std::size_t size) noexcept {
+  // The socket is non-blocking (open_socket), so send() returns at once; one call takes at most
+  // an int's worth.
+  const int length = size > 0x7fffffff ? 0x7fffffff : static_cast<int>(size);
+  const int sent = ::send(as_socket(fd), static_cast<const char*>(data), length, 0);
+  return sent > 0 ? static_cast<std::size_t>(sent) : 0;
+}
+
 int last_socket_error() noexcept { return errno_from_windows(static_cast<unsigned long>(::WSAGetLastError())); }
 
 void start_sockets() { start_winsock(); }

@@ -102,7 +102,7 @@ void Socket::set_reuse_address(bool on) { set_option(SOL_SOCKET, SO_REUSEADDR, o
 
 TcpListener TcpListener::bind(const SocketAddress& address, int backlog, bool v6_only) {
   TcpListener listener(new_socket(address.is_ipv6() ? AF_INET6 : AF_INET, SOCK_STREAM));
-  listener.set_reuse_address(true);
+  detail::prepare_listener_address(listener.handle_->fd);
   if (address.is_ipv6()) listener.set_option(IPPROTO_IPV6, IPV6_V6ONLY, v6_only ? 1 : 0);
   if (::bind(listener.handle_->fd, native(address), native_size(address)) != 0) {
     detail::throw_errno(detail::last_socket_error(), ("bind " + address.to_string()).c_str());

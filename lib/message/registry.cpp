@@ -187,9 +187,17 @@ void serialize_append(Bytes& out, const Message& message) {
     entry->append(out, message.data());
     return;
   }
+#if defined(_WIN32)
+  // mingw-w64's emulated TLS may release a thread's storage before its thread_local destructors
+  // run (see core/block_cache.cpp): a reused stream's destructor would then write into freed
+  // memory, so Windows makes a fresh stream per call.
+  SerializeStream fresh;
+  SerializeStream& use = fresh;
+#else
   thread_local SerializeStream reused;
   std::unique_ptr<SerializeStream> fresh;
   SerializeStream& use = reused.busy ? *(fresh = std::make_unique<SerializeStream>()) : reused;
+#endif
   use.buffer.out = &out;
   use.stream.clear();
   use.busy = true;

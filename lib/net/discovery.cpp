@@ -2,14 +2,12 @@
 // dials that keeps a flood of pings cheap.
 #include "net/discovery.hpp"
 
+#include "net/discovery_os.hpp"
+
 #include <picos/log.hpp>
 #include <picos/this_task.hpp>
 
-#include <arpa/inet.h>
-#include <ifaddrs.h>
-#include <net/if.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
+#include "io/os_socket.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -39,54 +37,6 @@ constexpr auto bad_ping_log_interval = std::chrono::seconds(5);
 // Asks the sender task to stop.
 struct SenderStop {};
 
-struct Interface {
-  std::string name;
-  unsigned index = 0;
-  SocketAddress address;    // port 0
-  std::optional<SocketAddress> broadcast;  // IPv4 only, when the interface has one
-  bool loopback = false;
-};
-
-// The interfaces that are up, with their addresses of `family`.
-std::vector<Interface> interfaces_of(AddressFamily family) {
-  std::vector<Interface> found;
-  ifaddrs* list = nullptr;
-  if (::getifaddrs(&list) != 0) return found;
-  const int native_family = family == AddressFamily::ipv6 ? AF_INET6 : AF_INET;
-  for (ifaddrs* entry = list; entry != nullptr; entry = entry->ifa_next) {
-    if (entry->ifa_addr == nullptr || entry->ifa_addr->sa_family != native_family) continue;
-    if ((entry->ifa_flags & IFF_UP) == 0U) continue;
-    Interface interface;
-    interface.name = entry->ifa_name;
-    interface.index = ::if_nametoindex(entry->ifa_name);
-    interface.loopback = (entry->ifa_flags & IFF_LOOPBACK) != 0U;
-    const std::size_t size = native_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
-    interface.address = SocketAddress::from_native(entry->ifa_addr, size);
-    if (native_family == AF_INET) {
-      sockaddr_in broadcast{};
-      if ((entry->ifa_flags & IFF_BROADCAST) != 0U && entry->ifa_broadaddr != nullptr) {
-        std::memcpy(&broadcast, entry->ifa_broadaddr, sizeof broadcast);
-      } else if (interface.loopback && entry->ifa_netmask != nullptr) {
-        // Loopback has no broadcast flag, but its subnet's broadcast address (127.255.255.255)
-        // reaches every socket bound to the port, which is what processes of one host need.
-        sockaddr_in address{};
-        sockaddr_in mask{};
-        std::memcpy(&address, entry->ifa_addr, sizeof address);
-        std::memcpy(&mask, entry->ifa_netmask, sizeof mask);
-        broadcast = address;
-        broadcast.sin_addr.s_addr = address.sin_addr.s_addr | ~mask.sin_addr.s_addr;
-      }
-      if (broadcast.sin_addr.s_addr != 0) {
-        broadcast.sin_family = AF_INET;
-        interface.broadcast = SocketAddress::from_native(&broadcast, sizeof broadcast);
-      }
-    }
-    found.push_back(std::move(interface));
-  }
-  ::freeifaddrs(list);
-  return found;
-}
-
 // The numeric listening addresses of `family` named by options.hosts; std::nullopt when the node
 // listens on every address of that family (no hosts, or a wildcard host).
 std::optional<std::vector<std::string>> listen_ips(const NodeOptions& options, AddressFamily family) {
@@ -112,58 +62,34 @@ std::optional<std::vector<std::string>> listen_ips(const NodeOptions& options, A
 
 // The interfaces discovery uses: those carrying a listening address, or with a wildcard listener
 // every non-loopback interface (loopback when there is no other).
-std::vector<Interface> discovery_interfaces(const std::optional<std::vector<std::string>>& ips, AddressFamily family) {
-  std::vector<Interface> all = interfaces_of(family);
-  std::vector<Interface> chosen;
-  for (const Interface& interface : all) {
-    const bool wanted = ips ? std::find(ips->begin(), ips->end(), interface.address.ip()) != ips->end()
-                            : !interface.loopback;
-    if (wanted) chosen.push_back(interface);
+std::vector<NetworkInterface> discovery_interfaces(const std::optional<std::vector<std::string>>& ips, AddressFamily family) {
+  std::vector<NetworkInterface> all = network_interfaces(family);
+  std::vector<NetworkInterface> chosen;
+  for (const NetworkInterface& nic : all) {
+    const bool wanted = ips ? std::find(ips->begin(), ips->end(), nic.address.ip()) != ips->end()
+                            : !nic.loopback;
+    if (wanted) chosen.push_back(nic);
   }
   if (chosen.empty() && !ips) {
-    for (const Interface& interface : all) {
-      if (interface.loopback) chosen.push_back(interface);
+    for (const NetworkInterface& nic : all) {
+      if (nic.loopback) chosen.push_back(nic);
     }
   }
   return chosen;
 }
 
-void set_ipv4_multicast_interface(UdpSocket& socket, const Interface& interface) {
-  ip_mreqn request{};
-  request.imr_ifindex = static_cast<int>(interface.index);
-  // The address too: with the index alone Linux may pick another interface's source address.
-  std::memcpy(&request.imr_address, &static_cast<const sockaddr_in*>(interface.address.native())->sin_addr,
-              sizeof request.imr_address);
-  if (::setsockopt(socket.native_handle(), IPPROTO_IP, IP_MULTICAST_IF, &request, sizeof request) != 0) {
-    throw std::system_error(errno, std::generic_category(), "IP_MULTICAST_IF " + interface.name);
-  }
-}
-
-void join_group(UdpSocket& socket, AddressFamily family, const Interface& interface) {
-  int result = 0;
-  if (family == AddressFamily::ipv4) {
-    ip_mreqn request{};
-    ::inet_pton(AF_INET, ipv4_discovery_group, &request.imr_multiaddr);
-    request.imr_ifindex = static_cast<int>(interface.index);
-    result = ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_ADD_MEMBERSHIP, &request, sizeof request);
-  } else {
-    ipv6_mreq request{};
-    ::inet_pton(AF_INET6, ipv6_discovery_group, &request.ipv6mr_multiaddr);
-    request.ipv6mr_interface = interface.index;
-    result = ::setsockopt(socket.native_handle(), IPPROTO_IPV6, IPV6_JOIN_GROUP, &request, sizeof request);
-  }
-  // EADDRINUSE: joined already through another address of the same interface.
-  if (result != 0 && errno != EADDRINUSE) {
-    log(LogLevel::warning, "picos: discovery cannot join its multicast group on ", interface.name, ": ",
-        std::system_category().message(errno));
+void join_group(UdpSocket& socket, AddressFamily family, const NetworkInterface& nic) {
+  const char* group = family == AddressFamily::ipv4 ? ipv4_discovery_group : ipv6_discovery_group;
+  if (const int error = join_multicast_group(socket, family, group, nic); error != 0) {
+    log(LogLevel::warning, "picos: discovery cannot join its multicast group on ", nic.name, ": ",
+        std::generic_category().message(error));
   }
 }
 
 UdpSocket open_socket(AddressFamily family, std::uint16_t port) {
   UdpSocket socket = UdpSocket::open(family);
   // Several processes of one host share the discovery port; broadcasts and multicasts reach each.
-  socket.set_reuse_address(true);
-  socket.set_option(SOL_SOCKET, SO_REUSEPORT, 1);
+  share_udp_port(socket);
   if (family == AddressFamily::ipv4) {
     socket.set_option(SOL_SOCKET, SO_BROADCAST, 1);
   } else {
@@ -172,7 +98,8 @@ UdpSocket open_socket(AddressFamily family, std::uint16_t port) {
   const SocketAddress address = SocketAddress::any(port, family);
   if (::bind(socket.native_handle(), static_cast<const sockaddr*>(address.native()),
              static_cast<socklen_t>(address.native_size())) != 0) {
-    throw std::system_error(errno, std::generic_category(), "picos: discovery cannot bind UDP " + address.to_string());
+    throw std::system_error(detail::last_socket_error(), std::generic_category(),
+                            "picos: discovery cannot bind UDP " + address.to_string());
   }
   return socket;
 }
@@ -200,8 +127,8 @@ Discovery::Discovery(const NodeOptions& options, DiscoveryPing self, Scheduler& 
         Channel{family, std::move(ips), open_socket(family, listening ? options.udp_port : 0)});
     const bool multicast = family == AddressFamily::ipv6 || options.ipv4_multicast;
     if (listening && multicast) {
-      for (const Interface& interface : discovery_interfaces(channel->listen_ips, family)) {
-        join_group(channel->socket, family, interface);
+      for (const NetworkInterface& nic : discovery_interfaces(channel->listen_ips, family)) {
+        join_group(channel->socket, family, nic);
       }
     }
     channels_.push_back(std::move(channel));
@@ -281,25 +208,25 @@ void Discovery::broadcast(std::string_view bytes) {
   for (const auto& channel : channels_) {
     if (!channel->socket.is_open()) return;
     const bool multicast = channel->family == AddressFamily::ipv6 || options_.ipv4_multicast;
-    for (const Interface& interface : discovery_interfaces(channel->listen_ips, channel->family)) {
+    for (const NetworkInterface& nic : discovery_interfaces(channel->listen_ips, channel->family)) {
       try {
         if (!multicast) {
-          if (interface.broadcast) {
-            (void)channel->socket.sendto(bytes, SocketAddress::parse(interface.broadcast->ip(), options_.udp_port),
+          if (nic.broadcast) {
+            (void)channel->socket.sendto(bytes, SocketAddress::parse(nic.broadcast->ip(), options_.udp_port),
                                          send_timeout);
           }
         } else if (channel->family == AddressFamily::ipv4) {
-          set_ipv4_multicast_interface(channel->socket, interface);
+          set_ipv4_multicast_interface(channel->socket, nic);
           (void)channel->socket.sendto(bytes, SocketAddress::parse(ipv4_discovery_group, options_.udp_port), send_timeout);
         } else {
           (void)channel->socket.sendto(
-              bytes, SocketAddress::parse(std::string(ipv6_discovery_group) + "%" + interface.name, options_.udp_port),
+              bytes, SocketAddress::parse(std::string(ipv6_discovery_group) + "%" + std::to_string(nic.index), options_.udp_port),
               send_timeout);
         }
       } catch (const std::system_error& error) {
         if (!channel->socket.is_open()) return;
         // An interface going down between the listing and the send is routine.
-        log(LogLevel::debug, "picos: discovery ping on ", interface.name, " failed: ", error.what());
+        log(LogLevel::debug, "picos: discovery ping on ", nic.name, " failed: ", error.what());
       }
     }
   }

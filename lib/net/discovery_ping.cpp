@@ -1,8 +1,8 @@
 #include "net/discovery_ping.hpp"
 
+#include "net/crypto.hpp"
 #include "net/handshake.hpp"
 
-#include <openssl/crypto.h>
 
 #include <stdexcept>
 
@@ -72,7 +72,7 @@ std::variant<DiscoveryPing, PingError> decode_ping(std::span<const std::byte> da
     return PingError::bad_tag;
   }
   // Constant time, like the handshake's MAC checks.
-  if (CRYPTO_memcmp(expected.data(), tag.data(), ping_tag_size) != 0) return PingError::bad_tag;
+  if (!same_bytes_in_constant_time(expected, tag)) return PingError::bad_tag;
   try {
     DiscoveryPing ping = decode_payload<DiscoveryPing>(signed_part.subspan(ping_header_size));
     if (!within_bounds(ping)) return PingError::malformed;

@@ -1,6 +1,6 @@
 #include "net/exports.hpp"
 
-#include <openssl/rand.h>
+#include "net/crypto.hpp"
 
 #include <stdexcept>
 
@@ -13,9 +13,7 @@ constexpr std::size_t sweep_every = 256;
 std::uint64_t random_u64() {
   std::uint64_t value = 0;
   while (value == 0) {
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(&value), sizeof value) != 1) {
-      throw std::runtime_error("picos: OpenSSL could not produce random bytes");
-    }
+    fill_random(std::as_writable_bytes(std::span(&value, 1)));
   }
   return value;
 }

@@ -5,6 +5,17 @@
 namespace picos::net {
 namespace {
 
+// How local paths separate their components, and what a node's name may not bring into
+// default_dest_path's last component. Windows also uses '\' and ends a drive with ':' ("C:f.txt");
+// its file systems refuse these characters in names (':' would even name a stream of a file).
+#if defined(_WIN32)
+constexpr std::string_view local_separators = "/\\:";
+constexpr std::string_view not_in_local_names = "/\\:*?\"<>|";
+#else
+constexpr std::string_view local_separators = "/";
+constexpr std::string_view not_in_local_names = "/";
+#endif
+
 // Why `component` may not be a name in a directory, or empty when it may.
 std::string component_problem(std::string_view component) {
   if (component.empty()) return "is empty";
@@ -62,14 +73,14 @@ std::variant<FileTarget, PathRefusal> file_target(std::string_view dest_path, st
 }
 
 std::string base_name(std::string_view path) {
-  const std::size_t slash = path.rfind('/');
+  const std::size_t slash = path.find_last_of(local_separators);
   return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
 std::string default_dest_path(std::string_view temp_dir, std::string_view node_name) {
   std::string component(node_name.substr(0, max_path_component));
   for (char& c : component) {
-    if (c == '/' || c == '\0') c = '_';
+    if (c == '\0' || not_in_local_names.find(c) != std::string_view::npos) c = '_';
   }
   if (component.empty() || component == "." || component == "..") component = "_";
   std::string base(temp_dir.empty() ? std::string_view("/tmp") : temp_dir);

@@ -39,12 +39,13 @@ struct PathRefusal {
 [[nodiscard]] std::variant<FileTarget, PathRefusal> file_target(std::string_view dest_path, std::string_view dir,
                                                                 std::string_view name);
 
-// The last component of `path` (after the last '/'; the whole of it without one), as a sender
-// announces its file.
+// The last component of the local `path` (after the last '/', on Windows also '\' or ':'; the
+// whole of it without one), as a sender announces its file.
 [[nodiscard]] std::string base_name(std::string_view path);
 
 // The default dest_path: <temp_dir>/picos/<node name>, where characters that cannot be in one path
-// component ('/', NUL) become '_' and a name of "", "." or ".." becomes "_".
+// component ('/', NUL, on Windows also \:*?"<>|) become '_' and a name of "", "." or ".."
+// becomes "_".
 [[nodiscard]] std::string default_dest_path(std::string_view temp_dir, std::string_view node_name);
 
 }  // namespace picos::net

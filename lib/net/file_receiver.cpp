@@ -1,11 +1,11 @@
 // Receiving files. Data is written through picos::AsyncFile, so on io_uring the writes are
 // submitted to the ring and elsewhere they run on the shared thread pool: the network thread
 // never waits for the disk and keeps serving heartbeats and other peers. The metadata calls
-// (openat, fstatat, renameat, unlinkat...) are single short syscalls made directly on the network
-// thread; each transfer makes a handful of them. Files are written to a private temporary name
-// (partial_file_prefix, mode 0600) in the target directory and renamed into place only when
-// complete, with mode and mtime already set, so a failed or abandoned transfer never leaves a
-// partial file under the real name.
+// (file_os.hpp: openat, fstatat, renameat, unlinkat... on POSIX) are single short system calls
+// made directly on the network thread; each transfer makes a handful of them. Files are written to
+// a private temporary name (partial_file_prefix, mode 0600 on POSIX) in the target directory and
+// renamed into place only when complete, with mode and mtime already set, so a failed or abandoned
+// transfer never leaves a partial file under the real name.
 #include "net/file_receiver.hpp"
 
 #include "net/exports.hpp"
@@ -15,11 +15,6 @@
 #include <picos/file.hpp>
 #include <picos/log.hpp>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
 #include <system_error>
 #include <vector>
@@ -28,7 +23,6 @@ namespace picos::net {
 namespace {
 
 constexpr std::uint32_t permission_bits = 0777;
-constexpr std::int64_t nanoseconds_per_second = 1'000'000'000;
 
 FileReplyPayload reply(std::uint64_t id, FileStep step, std::uint64_t value = 0) {
   return FileReplyPayload{id, static_cast<std::uint8_t>(step), 0, value, {}};
@@ -39,13 +33,9 @@ FileReplyPayload failure(std::uint64_t id, FileStatus status, std::string reason
                           std::move(reason)};
 }
 
-std::int64_t mtime_ns_of(const struct stat& info) {
-  return static_cast<std::int64_t>(info.st_mtim.tv_sec) * nanoseconds_per_second + info.st_mtim.tv_nsec;
-}
-
-bool same_file(const struct stat& info, const FileOfferPayload& offer) {
-  return static_cast<std::uint64_t>(info.st_size) == offer.size && mtime_ns_of(info) == offer.mtime_ns &&
-         (static_cast<std::uint32_t>(info.st_mode) & permission_bits) == (offer.mode & permission_bits);
+// Whether `existing` is what storing the offered file would leave (as far as the OS keeps it).
+bool same_file(const Entry& existing, const FileOfferPayload& offer) {
+  return existing.stamp == as_stored(FileStamp{offer.size, offer.mtime_ns, offer.mode & permission_bits});
 }
 
 std::string partial_name() {
@@ -57,11 +47,11 @@ std::string partial_name() {
 }  // namespace
 
 struct FileReceiver::Incoming {
-  Incoming(FileTarget target, DirChain dirs, std::string partial, int fd, const FileOfferPayload& offer)
+  Incoming(FileTarget target, DirChain dirs, std::string partial, OwnedHandle handle, const FileOfferPayload& offer)
       : target(std::move(target)),
         dirs(std::move(dirs)),
         partial(std::move(partial)),
-        file(fd, true),
+        file(handle.release(), true),
         size(offer.size),
         mtime_ns(offer.mtime_ns),
         mode(offer.mode & permission_bits),
@@ -72,30 +62,16 @@ struct FileReceiver::Incoming {
   Incoming& operator=(const Incoming&) = delete;
   ~Incoming() { discard(); }
 
-  // Sets mode and mtime and moves the partial file to its name. Throws FileFailure.
+  // Sets mode and mtime and moves the partial file, still open, to its name (file_os.hpp makes
+  // that work on Windows too). Throws FileFailure, leaving the partial file to discard().
   void commit() {
-    const int fd = file.native_handle();
-    if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) throw_file_errno(errno, "cannot set the mode of " + target.path);
-    std::int64_t seconds = mtime_ns / nanoseconds_per_second;
-    std::int64_t nanoseconds = mtime_ns % nanoseconds_per_second;
-    if (nanoseconds < 0) {
-      seconds -= 1;
-      nanoseconds += nanoseconds_per_second;
-    }
-    const timespec times[2] = {{0, UTIME_NOW}, {static_cast<time_t>(seconds), static_cast<long>(nanoseconds)}};
-    if (::futimens(fd, times) != 0) throw_file_errno(errno, "cannot set the mtime of " + target.path);
-    const int dir = dirs.fd();
+    set_mode_and_mtime(file.native_handle(), mode, mtime_ns, target.path);
+    const Directory& dir = dirs.innermost();
     if (overwrite) {
-      if (::renameat(dir, partial.c_str(), dir, target.name.c_str()) != 0) {
-        throw_file_errno(errno, "cannot rename the received file to " + target.path);
-      }
-    } else {
-      // A hard link fails atomically when the name was taken meanwhile (by another transfer).
-      if (::linkat(dir, partial.c_str(), dir, target.name.c_str(), 0) != 0) {
-        if (errno == EEXIST) throw FileFailure(FileStatus::exists, target.path + " appeared during the transfer");
-        throw_file_errno(errno, "cannot link the received file to " + target.path);
-      }
-      (void)::unlinkat(dir, partial.c_str(), 0);
+      rename_over(dir, partial, target.name, "cannot rename the received file to " + target.path);
+    } else if (!rename_if_absent(dir, partial, target.name, "cannot link the received file to " + target.path)) {
+      // The name was taken meanwhile (by another transfer).
+      throw FileFailure(FileStatus::exists, target.path + " appeared during the transfer");
     }
     finished = true;
     file.close();
@@ -106,7 +82,11 @@ struct FileReceiver::Incoming {
     file.close();
     if (finished) return;
     finished = true;
-    (void)::unlinkat(dirs.fd(), partial.c_str(), 0);
+    try {
+      remove_file(dirs.innermost(), partial, "cannot remove " + partial);
+    } catch (...) {
+      // Left behind under its reserved name, which peers cannot reach.
+    }
     dirs.prune_empty(dirs.first_created());
   }
 
@@ -150,27 +130,28 @@ FileReplyPayload FileReceiver::offer(const void* connection, const FileOfferPayl
   }
   try {
     DirChain dirs = DirChain::open(dest_path_, target, true);
-    struct stat existing {};
-    if (::fstatat(dirs.fd(), target.name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0) {
-      if (S_ISLNK(existing.st_mode)) return failure(id, FileStatus::refused_path, target.path + " is a symbolic link");
-      if (!S_ISREG(existing.st_mode)) {
-        return failure(id, FileStatus::exists, target.path + " exists and is not a regular file");
-      }
-      if (same_file(existing, offer)) return reply(id, FileStep::done);
-      if (!offer.overwrite) {
-        return failure(id, FileStatus::exists, target.path + " exists with another size, mtime or mode");
-      }
-    } else if (errno != ENOENT) {
-      throw_file_errno(errno, "cannot inspect " + target.path);
+    const Entry existing = inspect_entry(dirs.innermost(), target.name, target.path);
+    switch (existing.kind) {
+      case EntryKind::missing: break;
+      case EntryKind::regular:
+        if (same_file(existing, offer)) return reply(id, FileStep::done);
+        if (!offer.overwrite) {
+          return failure(id, FileStatus::exists, target.path + " exists with another size, mtime or mode");
+        }
+        break;
+      case EntryKind::symlink: return failure(id, FileStatus::refused_path, target.path + " is a symbolic link");
+      default: return failure(id, FileStatus::exists, target.path + " exists and is not a regular file");
     }
     std::string partial = partial_name();
-    const int fd = ::openat(dirs.fd(), partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      const int error = errno;
+    OwnedHandle handle;
+    try {
+      handle = create_new_file(dirs.innermost(), partial, "cannot create a file in the directory of " + target.path);
+    } catch (const FileFailure&) {
       dirs.prune_empty(dirs.first_created());
-      throw_file_errno(error, "cannot create a file in the directory of " + target.path);
+      throw;
     }
-    auto incoming = std::make_shared<Incoming>(std::move(target), std::move(dirs), std::move(partial), fd, offer);
+    auto incoming =
+        std::make_shared<Incoming>(std::move(target), std::move(dirs), std::move(partial), std::move(handle), offer);
     if (offer.size == 0) {
       incoming->commit();
       return reply(id, FileStep::done);
@@ -233,14 +214,13 @@ FileReplyPayload FileReceiver::remove(const FileDeletePayload& request) {
   const FileTarget& target = std::get<FileTarget>(checked);
   try {
     DirChain dirs = DirChain::open(dest_path_, target, false);
-    struct stat existing {};
-    if (::fstatat(dirs.fd(), target.name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) != 0) {
-      if (errno == ENOENT) return failure(id, FileStatus::not_found, "no file " + target.path);
-      throw_file_errno(errno, "cannot inspect " + target.path);
+    switch (inspect_entry(dirs.innermost(), target.name, target.path).kind) {
+      case EntryKind::regular: break;
+      case EntryKind::missing: return failure(id, FileStatus::not_found, "no file " + target.path);
+      case EntryKind::symlink: return failure(id, FileStatus::refused_path, target.path + " is a symbolic link");
+      default: return failure(id, FileStatus::refused_path, target.path + " is not a regular file");
     }
-    if (S_ISLNK(existing.st_mode)) return failure(id, FileStatus::refused_path, target.path + " is a symbolic link");
-    if (!S_ISREG(existing.st_mode)) return failure(id, FileStatus::refused_path, target.path + " is not a regular file");
-    if (::unlinkat(dirs.fd(), target.name.c_str(), 0) != 0) throw_file_errno(errno, "cannot delete " + target.path);
+    remove_file(dirs.innermost(), target.name, "cannot delete " + target.path);
     dirs.prune_empty(0);
     return reply(id, FileStep::done);
   } catch (const FileFailure& error) {

@@ -7,20 +7,15 @@
 // file is read through picos::AsyncFile (io_uring or the thread pool), so the network thread does
 // not wait for the disk.
 #include "net/caller_wait.hpp"
+#include "net/file_os.hpp"
 #include "net/file_paths.hpp"
-#include "net/file_tree.hpp"
 #include "net/node_core.hpp"
 
 #include <picos/file.hpp>
 #include <picos/log.hpp>
 #include <picos/this_task.hpp>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstdlib>
 #include <system_error>
 #include <variant>
 
@@ -66,15 +61,11 @@ void write_reply(net::FrameStream& stream, const T& payload, Timeout timeout) {
                timeout);
 }
 
-std::string temp_directory() {
-  const char* value = std::getenv("TMPDIR");
-  return value != nullptr ? value : "";
-}
-
 }  // namespace
 
 void NodeCore::configure_files() {
-  const std::string dest = options.dest_path.empty() ? net::default_dest_path(temp_directory(), self.name) : options.dest_path;
+  const std::string dest =
+      options.dest_path.empty() ? net::default_dest_path(net::temp_directory(), self.name) : options.dest_path;
   files.configure(dest, options.max_file_size, std::min(chunk_bytes, options.max_frame_size - chunk_overhead));
 }
 
@@ -100,16 +91,19 @@ FileResult NodeCore::transfer_file(const Location& peer, const std::string& path
   if (auto checked = net::file_target("", dir, offer.name); std::holds_alternative<net::PathRefusal>(checked)) {
     return failed(FileStatus::refused_path, std::get<net::PathRefusal>(checked).reason);
   }
-  net::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  struct stat info {};
-  if (fd.get() < 0 || ::fstat(fd.get(), &info) != 0) {
-    return failed(FileStatus::bad_source, "cannot open " + path + ": " + std::generic_category().message(errno));
+  net::SourceFile source;
+  try {
+    source = net::open_source_file(path);
+  } catch (const net::FileFailure& error) {
+    return failed(error.status(), error.what());
   }
-  if (!S_ISREG(info.st_mode)) return failed(FileStatus::bad_source, path + " is not a regular file");
-  offer.size = static_cast<std::uint64_t>(info.st_size);
-  offer.mtime_ns = static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
-  offer.mode = static_cast<std::uint32_t>(info.st_mode) & 0777U;
-  AsyncFile file(fd.release(), true);
+  if (source.entry.kind != net::EntryKind::regular) {
+    return failed(FileStatus::bad_source, path + " is not a regular file");
+  }
+  offer.size = source.entry.stamp.size;
+  offer.mtime_ns = source.entry.stamp.mtime_ns;
+  offer.mode = source.entry.stamp.mode;
+  AsyncFile file(source.handle.release(), true);
 
   offer.request_id = next_request_++;
   const std::shared_ptr<ReplyBox> replies = peer == self.location ? nullptr : expect_replies(peer, offer.request_id);

@@ -1,6 +1,6 @@
 #include "net/frame_stream.hpp"
 
-#include <sys/socket.h>
+#include "io/os_socket.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -60,17 +60,13 @@ void FrameStream::write_progressing(std::span<const std::byte> frames, Timeout i
   }
 }
 
-// A plain send(2) with MSG_DONTWAIT: it bypasses the poller, so it may come from any thread, and
+// A plain non-blocking send: it bypasses the poller, so it may come from any thread, and
 // the caller's turn to write (see the header) keeps it from interleaving with a poller write.
 // Errors are left for the next ordinary write to report with the link's usual handling.
 std::size_t FrameStream::write_available(std::span<const std::byte> frames) noexcept {
   const int fd = stream_.native_handle();
   if (fd < 0 || stream_.is_tls()) return 0;
-  for (;;) {
-    const ssize_t sent = ::send(fd, frames.data(), frames.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (sent >= 0) return static_cast<std::size_t>(sent);
-    if (errno != EINTR) return 0;
-  }
+  return detail::send_without_waiting(fd, frames.data(), frames.size());
 }
 
 }  // namespace picos::net

@@ -1,9 +1,6 @@
 #include "net/handshake.hpp"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
+#include "net/crypto.hpp"
 
 #include <stdexcept>
 #include <utility>
@@ -43,9 +40,7 @@ struct RefusePayload {
 };
 
 bool same_mac(const Bytes& a, const Bytes& b) {
-  // CRYPTO_memcmp takes time independent of where the bytes differ, so an attacker cannot learn
-  // a valid MAC byte by byte from response timing.
-  return a.size() == b.size() && a.size() == mac_size && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  return a.size() == mac_size && same_bytes_in_constant_time(a, b);
 }
 
 // Decodes a handshake payload, turning every malformation into a refusal reason.
@@ -101,24 +96,12 @@ Bytes handshake_mac(std::string_view key, std::string_view label, std::span<cons
   for (char c : label) input.push_back(static_cast<std::byte>(c));
   input.insert(input.end(), a.begin(), a.end());
   input.insert(input.end(), b.begin(), b.end());
-  Bytes mac(EVP_MAX_MD_SIZE);
-  unsigned int length = 0;
-  // An empty secret is allowed (HMAC with an empty key); OpenSSL wants a non-null key pointer.
-  static const unsigned char empty_key = 0;
-  const void* key_data = key.empty() ? static_cast<const void*>(&empty_key) : static_cast<const void*>(key.data());
-  if (HMAC(EVP_sha256(), key_data, static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(input.data()),
-           input.size(), reinterpret_cast<unsigned char*>(mac.data()), &length) == nullptr) {
-    throw std::runtime_error("picos: HMAC-SHA256 failed in OpenSSL");
-  }
-  mac.resize(length);
-  return mac;
+  return hmac_sha256(key, input);
 }
 
 Bytes random_nonce() {
   Bytes nonce(nonce_size);
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(nonce.data()), static_cast<int>(nonce.size())) != 1) {
-    throw std::runtime_error("picos: OpenSSL could not produce random bytes");
-  }
+  fill_random(nonce);
   return nonce;
 }
 

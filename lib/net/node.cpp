@@ -22,8 +22,12 @@ constexpr std::size_t max_kept_frame_bytes = 64 * 1024;
 
 // One frame buffer per thread, reused, the message encoded straight into it: a stream of sends
 // allocates nothing per message. initial-exec: a %fs-relative access instead of a
-// __tls_get_addr() call per send.
+// __tls_get_addr() call per send. Not on Windows: mingw-w64's emulated TLS may release a thread's
+// storage before its thread_local destructors run, and the vector's destructor would then free
+// through freed memory (see core/block_cache.cpp); there each send encodes into a fresh buffer.
+#if !defined(_WIN32)
 thread_local Bytes send_frame_buffer __attribute__((tls_model("initial-exec")));
+#endif
 
 using detail::deadline_of;
 using detail::pause_caller;
@@ -103,8 +107,13 @@ bool Node::send(const RemoteTask& target, const Message& message) {
     const std::optional<Task> task = core_->exports.resolve(target);
     return task && task->send(message);
   }
+#if defined(_WIN32)
+  Bytes fresh_frame;
+  Bytes& frame = fresh_frame;
+#else
   Bytes& frame = send_frame_buffer;
   frame.clear();
+#endif
   net::append_send_frame_of(frame, 0, target, message, core_->options.max_frame_size);
   const bool queued = core_->queue_frame_paced(target.origin, frame);
   if (frame.capacity() > max_kept_frame_bytes) Bytes().swap(frame);

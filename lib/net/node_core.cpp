@@ -1,16 +1,14 @@
 #include "net/caller_wait.hpp"
 #include "net/node_core.hpp"
 #include "net/discovery.hpp"
+#include "net/discovery_os.hpp"
 #include "net/wire.hpp"
 
 #include <picos/errors.hpp>
 #include <picos/log.hpp>
 #include <picos/this_task.hpp>
 
-#include <ifaddrs.h>
-#include <net/if.h>
-#include <netinet/in.h>
-#include <unistd.h>
+#include "io/os_socket.hpp"
 
 #include <cstring>
 #include <stdexcept>
@@ -38,6 +36,7 @@ void check_options(const NodeOptions& options) {
 
 std::string host_name() {
   char buffer[256] = {};
+  detail::start_sockets();  // Winsock's gethostname needs WSAStartup
   if (::gethostname(buffer, sizeof buffer - 1) != 0) return "picos";
   return buffer;
 }
@@ -45,16 +44,10 @@ std::string host_name() {
 // The address peers should dial when we listen on every interface: the first IPv4 address of an
 // interface that is up and not loopback, else loopback.
 std::string reachable_ipv4() {
-  ifaddrs* list = nullptr;
-  if (::getifaddrs(&list) != 0) return "127.0.0.1";
-  std::string found;
-  for (ifaddrs* entry = list; entry != nullptr && found.empty(); entry = entry->ifa_next) {
-    if (entry->ifa_addr == nullptr || entry->ifa_addr->sa_family != AF_INET) continue;
-    if ((entry->ifa_flags & IFF_LOOPBACK) != 0U || (entry->ifa_flags & IFF_UP) == 0U) continue;
-    found = SocketAddress::from_native(entry->ifa_addr, sizeof(sockaddr_in)).ip();
+  for (const net::NetworkInterface& nic : net::network_interfaces(AddressFamily::ipv4)) {
+    if (!nic.loopback) return nic.address.ip();
   }
-  ::freeifaddrs(list);
-  return found.empty() ? "127.0.0.1" : found;
+  return "127.0.0.1";
 }
 
 SocketAddress listen_address(const std::string& host, std::uint16_t port) {

@@ -2,7 +2,7 @@
 // so one certificate serves both roles and both sides verify the other against the same CAs.
 #include "net/peer_tls.hpp"
 
-#include <arpa/inet.h>
+#include "io/os_socket.hpp"
 
 #include <stdexcept>
 

@@ -12,10 +12,6 @@
 
 #include <doctest/doctest.h>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <thread>
 #include <variant>
@@ -30,16 +26,6 @@ namespace net = picos::net;
 namespace {
 
 using net_test::TempDir;
-
-struct stat stat_of(const fs::path& path) {
-  struct stat info {};
-  REQUIRE(::lstat(path.c_str(), &info) == 0);
-  return info;
-}
-
-std::int64_t mtime_ns(const struct stat& info) {
-  return static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
-}
 
 bool has_partial_file(const fs::path& root) {
   for (const std::string& entry : entries(root)) {
@@ -102,11 +88,15 @@ TEST_CASE("the file path rules accept relative directories and refuse '..', abso
   CHECK(net::default_dest_path("", "..") == "/tmp/picos/_");
 }
 
-TEST_CASE("a node's default dest_path is $TMPDIR/picos/<node name>") {
+TEST_CASE("a node's default dest_path is picos/<node name> in the system's temporary directory") {
   Node node(loopback_options("files-default"));
+#if defined(_WIN32)
+  const fs::path base = fs::temp_directory_path();  // GetTempPathW: %TMP%, %TEMP%, ...
+#else
   const char* temp = std::getenv("TMPDIR");
-  const std::string base = temp != nullptr && *temp != '\0' ? fs::path(temp).lexically_normal().string() : "/tmp";
-  CHECK(fs::path(node.dest_path()) == fs::path(base) / "picos" / "files-default");
+  const fs::path base = temp != nullptr && *temp != '\0' ? fs::path(temp) : fs::path("/tmp");
+#endif
+  CHECK(fs::path(node.dest_path()).lexically_normal() == (base / "picos" / "files-default").lexically_normal());
 }
 
 TEST_CASE("send_file stores the file under the peer's dest_path with its content, mtime and mode") {
@@ -118,29 +108,28 @@ TEST_CASE("send_file stores the file under the peer's dest_path with its content
   CHECK(result.bytes_sent == content.size());
   const fs::path stored = nodes.dest() / "in" / "box" / "source.bin";
   CHECK(read_file(stored) == content);
-  const struct stat info = stat_of(stored);
-  CHECK((info.st_mode & 07777) == 0640);
-  CHECK(mtime_ns(info) == 1'600'000'000'123'456'789);
+  const FileFacts facts = facts_of(stored);
+  CHECK(facts.mode == stored_mode(0640));
+  CHECK(facts.mtime_ns == stored_mtime(1'600'000'000'123'456'789));
   CHECK(entries(nodes.dest()) == std::vector<std::string>{"in", "in/box", "in/box/source.bin"});
 
   write_file(nodes.dir / "empty", "", 0600, 1'000'000'000'000'000'000);
   check_status(nodes.sender->send_file(nodes.receiver->location(), (nodes.dir / "empty").string()), FileStatus::ok);
   CHECK(fs::file_size(nodes.dest() / "empty") == 0);
-  CHECK((stat_of(nodes.dest() / "empty").st_mode & 07777) == 0600);
+  CHECK(facts_of(nodes.dest() / "empty").mode == stored_mode(0600));
 }
 
 TEST_CASE("sending the same file again succeeds without sending data or touching the stored file") {
   TwoNodes nodes;
   write_file(nodes.dir / "same.txt", random_bytes(100000, 2));
   REQUIRE(nodes.sender->send_file(nodes.receiver->location(), (nodes.dir / "same.txt").string()).ok());
-  const struct stat before = stat_of(nodes.dest() / "same.txt");
+  const FileFacts before = facts_of(nodes.dest() / "same.txt");
   const FileResult again = nodes.sender->send_file(nodes.receiver->location(), (nodes.dir / "same.txt").string());
   check_status(again, FileStatus::ok);
   CHECK(again.bytes_sent == 0);
-  const struct stat after = stat_of(nodes.dest() / "same.txt");
-  CHECK(after.st_ino == before.st_ino);
-  CHECK(after.st_ctim.tv_sec == before.st_ctim.tv_sec);
-  CHECK(after.st_ctim.tv_nsec == before.st_ctim.tv_nsec);
+  const FileFacts after = facts_of(nodes.dest() / "same.txt");
+  CHECK(after.identity == before.identity);
+  CHECK(after.change_ns == before.change_ns);
 }
 
 TEST_CASE("a different existing file is kept without overwrite and replaced with overwrite") {
@@ -157,7 +146,7 @@ TEST_CASE("a different existing file is kept without overwrite and replaced with
 
   check_status(nodes.sender->send_file(nodes.receiver->location(), source, "", true), FileStatus::ok);
   CHECK(read_file(nodes.dest() / "data.txt") == "second version, longer");
-  CHECK(mtime_ns(stat_of(nodes.dest() / "data.txt")) == 1'500'000'001'000'000'000);
+  CHECK(facts_of(nodes.dest() / "data.txt").mtime_ns == stored_mtime(1'500'000'001'000'000'000));
   CHECK_FALSE(has_partial_file(nodes.dest()));
 }
 
@@ -179,7 +168,17 @@ TEST_CASE("a symbolic link inside dest_path is not followed, as a directory on t
   TempDir outside;
   write_file(outside / "victim", "untouched");
   fs::create_directories(nodes.dest() / "sub");
-  fs::create_directory_symlink(outside.path(), nodes.dest() / "link");
+  try {
+    fs::create_directory_symlink(outside.path(), nodes.dest() / "link");
+  } catch (const fs::filesystem_error& error) {
+#if defined(_WIN32)
+    // Wine cannot make symbolic links (CreateSymbolicLinkW); Windows needs a privilege for them.
+    MESSAGE("SKIPPED: this system cannot create symbolic links (" << std::string(error.what()) << ")");
+    return;
+#else
+    throw;
+#endif
+  }
   fs::create_directory_symlink(outside.path(), nodes.dest() / "sub" / "deeper");
   fs::create_symlink(outside / "victim", nodes.dest() / "victim");
   write_file(nodes.dir / "victim", "attack");
@@ -260,7 +259,10 @@ TEST_CASE("send_file and del_file report an unknown peer, a bad source and a tim
 
   const FileResult missing = nodes.sender->send_file(nodes.receiver->location(), (nodes.dir / "missing").string());
   check_status(missing, FileStatus::bad_source);
+  CHECK(missing.reason.find("missing") != std::string::npos);
+#if !defined(_WIN32)
   CHECK(missing.reason.find("No such file") != std::string::npos);
+#endif
   check_status(nodes.sender->send_file(nodes.receiver->location(), nodes.dir.path().string()), FileStatus::bad_source);
 
   // A zero timeout gives up right after the offer; the receiver drops what it accepted.
@@ -294,7 +296,10 @@ TEST_CASE("the receiver drops a transfer whose connection closes and refuses a c
   CHECK(has_partial_file(dir / "dest"));
   CHECK_THROWS_AS(picos::spawn([&] { (void)receiver.chunk(&connection, net::FileChunkPayload{7, 10, half}, 5s); }).value(10s),
                   net::ProtocolError);
-  receiver.drop_connection(&connection);
+  // From a task of the scheduler that wrote the file, as the node's network tasks do: a file is
+  // closed by its scheduler's thread, and Windows cannot remove a directory whose deleted file
+  // is still open.
+  picos::spawn([&] { receiver.drop_connection(&connection); }).value(10s);
   CHECK(entries(dir / "dest").empty());  // the partial file and the directories made for it are gone
 
   offer.request_id = 8;

@@ -8,6 +8,11 @@
 
 #include <doctest/doctest.h>
 
+#if defined(_WIN32)
+#include <windows.h>
+#include <tlhelp32.h>
+#endif
+
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -60,6 +65,51 @@ inline std::pair<picos::Subprocess, picos::Location> start_helper(const std::str
   return start_located_process(std::move(argv));
 }
 
+// [N] Kills `child` at once, as `kill -9` would (TerminateProcess on Windows).
+inline void kill_process(picos::Subprocess& child) { child.kill(9); }
+
+#if defined(_WIN32)
+
+// Calls `each(thread_handle)` for every thread of process `pid` (opened with suspend/resume and
+// context access); false when the threads cannot be listed or none could be opened.
+template <class Each>
+bool for_each_thread(int pid, Each each) {
+  const HANDLE snapshot = ::CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
+  if (snapshot == INVALID_HANDLE_VALUE) return false;
+  THREADENTRY32 entry{};
+  entry.dwSize = sizeof entry;
+  bool any = false;
+  for (BOOL more = ::Thread32First(snapshot, &entry); more; more = ::Thread32Next(snapshot, &entry)) {
+    if (entry.th32OwnerProcessID != static_cast<DWORD>(pid)) continue;
+    const HANDLE thread = ::OpenThread(THREAD_SUSPEND_RESUME | THREAD_GET_CONTEXT, FALSE, entry.th32ThreadID);
+    if (thread == nullptr) continue;
+    any = each(thread) || any;
+    ::CloseHandle(thread);
+  }
+  ::CloseHandle(snapshot);
+  return any;
+}
+
+// [B] Suspends every thread of `child` (the Windows counterpart of SIGSTOP). SuspendThread on
+// another process's thread may return before the thread has stopped; GetThreadContext waits
+// until it has. False if no thread could be suspended.
+inline bool stop_process(picos::Subprocess& child) {
+  return for_each_thread(child.pids().front(), [](HANDLE thread) {
+    if (::SuspendThread(thread) == static_cast<DWORD>(-1)) return false;
+    CONTEXT context{};
+    context.ContextFlags = CONTEXT_CONTROL;
+    (void)::GetThreadContext(thread, &context);
+    return true;
+  });
+}
+
+// [N] Resumes the threads stop_process() suspended (SIGCONT).
+inline void continue_process(picos::Subprocess& child) {
+  (void)for_each_thread(child.pids().front(), [](HANDLE thread) { return ::ResumeThread(thread) != static_cast<DWORD>(-1); });
+}
+
+#else
+
 // True when every thread of process `pid` is stopped (state T or t in /proc/PID/task/*/stat).
 inline bool all_threads_stopped(int pid) {
   std::error_code error;
@@ -89,5 +139,10 @@ inline bool stop_process(picos::Subprocess& child) {
   }
   return false;
 }
+
+// [N] Lets a process stopped by stop_process() run again (SIGCONT).
+inline void continue_process(picos::Subprocess& child) { child.kill(SIGCONT); }
+
+#endif
 
 }  // namespace net_test

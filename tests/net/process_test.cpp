@@ -78,7 +78,7 @@ TEST_CASE("a process killed with SIGKILL is reported offline to peer-status subs
     auto worker = node.locate("worker", location, 5s);
     REQUIRE(worker);
     REQUIRE(node.monitor(this_task::current(), *worker, 5s));
-    child.kill(SIGKILL);
+    kill_process(child);
     auto offline = next_of<PeerStatus>(10s);
     REQUIRE(offline);
     CHECK(offline->status == PeerStatus::Status::offline);
@@ -103,7 +103,7 @@ TEST_CASE("a frozen process (SIGSTOP) misses its heartbeats and is declared offl
     node.peer_status(this_task::current());
     REQUIRE(node.peer(location, 5s));
     REQUIRE(next_of<PeerStatus>()->status == PeerStatus::Status::online);
-    child.kill(SIGSTOP);
+    REQUIRE(stop_process(child));
     const auto stopped_at = std::chrono::steady_clock::now();
     // The kernel still acknowledges TCP for a stopped process: only the heartbeat can tell.
     auto offline = next_of<PeerStatus>(10s);
@@ -114,7 +114,7 @@ TEST_CASE("a frozen process (SIGSTOP) misses its heartbeats and is declared offl
     CHECK(detected_after < 5s);
     MESSAGE("frozen peer declared offline after "
             << std::chrono::duration_cast<std::chrono::milliseconds>(detected_after).count() << " ms");
-    child.kill(SIGKILL);
+    kill_process(child);
     (void)child.wait(10s);
   });
 }
@@ -139,7 +139,7 @@ void with_stopped_sink(std::size_t outbox_limit, std::size_t count, Body body) {
     REQUIRE(sink);
     REQUIRE(stop_process(child));
     const picos::Task sender = body(node, *sink);
-    child.kill(SIGCONT);
+    continue_process(child);
     if (sender) CHECK(sender.finish(60s).template get<bool>());
     CHECK(sink_count(node, *sink, 30s) == std::to_string(count) + " 0");
     child.close_stdin();
@@ -235,7 +235,7 @@ TEST_CASE("a sender process killed mid-transfer leaves no partial file at the re
     const auto deadline = std::chrono::steady_clock::now() + 20s;
     while (partial_files() == 0 && std::chrono::steady_clock::now() < deadline) this_task::sleep(1ms);
     REQUIRE(partial_files() == 1);
-    child.kill(SIGKILL);
+    kill_process(child);
     (void)child.wait(10s);
     while (partial_files() != 0 && std::chrono::steady_clock::now() < deadline) this_task::sleep(10ms);
     CHECK(partial_files() == 0);

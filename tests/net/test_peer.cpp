@@ -4,6 +4,7 @@
 // after the four common ones).
 // Usage: net_test_peer <name> <secret> <heartbeat interval ms> <heartbeat timeout ms> [channel role]
 //        net_test_peer discover ...   (see test_peer_discovery.cpp)
+#include "binary_stdio.hpp"
 #include "test_peer_channels.hpp"
 #include "test_peer_tasks.hpp"
 
@@ -18,6 +19,7 @@
 int run_discovery_peer(int argc, char** argv);
 
 int main(int argc, char** argv) {
+  net_test::use_binary_stdio();
   if (argc >= 2 && std::string(argv[1]) == "discover") return run_discovery_peer(argc - 1, argv + 1);
   if (argc < 5) {
     std::cerr << "usage: net_test_peer <name> <secret> <heartbeat ms> <heartbeat timeout ms> [channel role]\n";

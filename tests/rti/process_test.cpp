@@ -182,7 +182,7 @@ TEST_CASE("another process: when the server is killed, a caller's wait ends as u
     REQUIRE(nap->monitor(this_task::current(), 5s));
     REQUIRE(nap->monitor(this_task::current(), 5s));  // asking twice changes nothing
     const Invocation run = nap->call(5s, 60000);
-    child.kill(SIGKILL);
+    kill_process(child);
     const auto killed_at = std::chrono::steady_clock::now();
     const RemoteMonitorStatus status = run.wait(10s);
     const auto waited = std::chrono::steady_clock::now() - killed_at;
@@ -214,7 +214,7 @@ TEST_CASE("another process: when the server freezes, a caller's wait ends as unr
     auto [child, location] = start_helper("sleeper");
     auto nap = located(node, location, "nap");
     const Invocation run = nap->call(5s, 60000);
-    child.kill(SIGSTOP);
+    REQUIRE(stop_process(child));
     const auto stopped_at = std::chrono::steady_clock::now();
     // The kernel still acknowledges TCP for a stopped process: only the missing heartbeats tell.
     const RemoteMonitorStatus status = run.wait(10s);
@@ -224,7 +224,7 @@ TEST_CASE("another process: when the server freezes, a caller's wait ends as unr
     CHECK(waited < 5s);  // heartbeat_timeout 1 s plus one interval, with slack for a loaded machine
     MESSAGE("wait ended " << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()
                           << " ms after the server froze");
-    child.kill(SIGKILL);
+    kill_process(child);
     (void)child.wait(10s);
   });
 }

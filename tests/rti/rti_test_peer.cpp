@@ -5,6 +5,8 @@
 // - "nap" (int ms) -> int: sleeps `ms` milliseconds, returns ms.
 // A line "close <name>" on stdin closes that service and answers "CLOSED <name>".
 // Usage: rti_test_peer <name> <secret> <heartbeat interval ms> <heartbeat timeout ms>
+#include "../net/binary_stdio.hpp"
+
 #include <picos/node.hpp>
 #include <picos/picos.hpp>
 #include <picos/rti.hpp>
@@ -15,6 +17,7 @@
 #include <string>
 
 int main(int argc, char** argv) {
+  net_test::use_binary_stdio();
   if (argc != 5) {
     std::cerr << "usage: rti_test_peer <name> <secret> <heartbeat ms> <heartbeat timeout ms>\n";
     return 2;
