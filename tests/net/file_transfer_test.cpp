@@ -314,6 +314,27 @@ TEST_CASE("the receiver drops a transfer whose connection closes and refuses a c
   }
 }
 
+#if defined(_WIN32)
+TEST_CASE("on Windows the receiver refuses names the file system reserves and creates nothing for them") {
+  TempDir dir;
+  net::FileReceiver receiver;
+  receiver.configure((dir / "dest").string(), 0, 1024);
+  const int connection = 0;
+  const std::pair<std::string, std::string> refused[] = {
+      {"", "con"},  {"", "NUL.txt"}, {"", "a:b"},      {"", "x."},    {"", "y "},         {"", "q?"},
+      {"", "lpt1"}, {"", "pipe|d"},  {"", "back\\slash"}, {"con", "f"}, {"made/aux.log", "f"}, {"ok/c:", "f"},
+  };
+  std::uint64_t id = 1;
+  for (const auto& [subdir, name] : refused) {
+    INFO("dir '", subdir, "' name '", name, "'");
+    const net::FileReplyPayload reply = receiver.offer(&connection, net::FileOfferPayload{id++, subdir, name, 10, 0, 0644, false});
+    CHECK(reply.step == static_cast<std::uint8_t>(net::FileStep::failed));
+    CHECK(reply.status == static_cast<std::uint8_t>(FileStatus::refused_path));
+  }
+  CHECK(entries(dir / "dest").empty());  // "made" and "ok" were removed again
+}
+#endif
+
 TEST_CASE("a 16 MiB file crosses loopback in acknowledged chunks within the time bound") {
   TwoNodes nodes;
   const std::string content = random_bytes(16 << 20, 7);
