@@ -10,6 +10,7 @@
 // The tag only spares nodes from dialling senders that do not know the secret (a forged ping
 // costs one HMAC); every connection a ping leads to is still authenticated by the handshake.
 
+#include "net/crypto.hpp"
 #include "net/frame.hpp"
 
 #include <picos/location.hpp>
@@ -26,7 +27,7 @@ namespace picos::net {
 inline constexpr std::uint8_t ping_version = 1;
 inline constexpr std::byte ping_magic[2] = {std::byte{'P'}, std::byte{'D'}};
 inline constexpr std::size_t ping_header_size = 4;
-inline constexpr std::size_t ping_tag_size = 32;
+inline constexpr std::size_t ping_tag_size = sha256_mac_size;
 // Largest ping sent or accepted: fits one datagram on any Ethernet-sized link without
 // fragmentation.
 inline constexpr std::size_t max_ping_size = 1200;

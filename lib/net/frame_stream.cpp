@@ -2,7 +2,6 @@
 
 #include "io/os_socket.hpp"
 
-#include <cerrno>
 #include <cstring>
 #include <string_view>
 

@@ -10,6 +10,7 @@
 //   proof {HMAC(secret, "picos/client" | sn | cn)} →
 //                                         ←  welcome {}   (or refuse {reason})
 
+#include "net/crypto.hpp"
 #include "net/frame.hpp"
 
 #include <picos/location.hpp>
@@ -21,7 +22,7 @@
 namespace picos::net {
 
 inline constexpr std::size_t nonce_size = 32;
-inline constexpr std::size_t mac_size = 32;
+inline constexpr std::size_t mac_size = sha256_mac_size;
 inline constexpr std::size_t max_handshake_payload = 4096;
 inline constexpr std::size_t max_node_name = 255;
 
