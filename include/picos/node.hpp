@@ -99,6 +99,13 @@ struct NodeOptions {
   /// makes this process hold to about twice this (the writer holds the batch it is writing).
   /// 0: no limit (the outbox grows with whatever the peer cannot take).
   std::size_t max_outbox_bytes = 32 * 1024 * 1024;
+  /// How long a link's writer, having written a burst of less than 64 KiB, waits for more before
+  /// its next write, while senders keep adding to its outbox without waking it. A stream of small
+  /// send()s then goes out in a few large writes instead of many small ones with a thread wake-up
+  /// each (about twice the messages per second on loopback). The cost: a message or request
+  /// queued for a link during such a wait leaves up to this much later; one queued while the link
+  /// is idle leaves at once. 0 writes at once. Must be at most heartbeat_interval.
+  std::chrono::microseconds send_batch_delay{50};
   /// How often a link sends a heartbeat.
   std::chrono::milliseconds heartbeat_interval{2000};
   /// A peer silent for this long is declared offline. Must exceed heartbeat_interval. On Linux,

@@ -5,6 +5,7 @@
 
 #include <picos/task.hpp>
 
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -21,6 +22,16 @@ bool send_all(const Task& task, std::vector<Message>&& messages);
 // once, in order, but waking the task's scheduler is left to the caller: when `wake_owed` comes
 // back true, call wake_scheduler_of(task) soon.
 bool send_all(const Task& task, std::vector<Message>&& messages, bool& wake_owed);
+// Delivers the messages `source` makes to `task` (loop thread), after the ones queued: they are
+// made as the task takes them, so a backlog stays in the source's compact form. False when the
+// task has ended.
+bool deliver_source_to_mailbox(TaskControl* task, std::unique_ptr<MessageSource> source);
+// deliver_source_to_mailbox() from any thread, with the wake-up left to the caller as in
+// send_all(). False when the task has ended or its scheduler has stopped.
+bool send_from(const Task& task, std::unique_ptr<MessageSource> source, bool& wake_owed);
+// Replaces every source in `self`'s mailbox by the messages it makes, in order, for a selective
+// receive that has to look at each (loop thread). Throws std::bad_alloc.
+void expand_sources(TaskControl& self);
 // Wakes the loop of the scheduler `task` belongs to (ended or not), from any thread.
 void wake_scheduler_of(const Task& task) noexcept;
 

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,9 +54,22 @@ class WaitQueue {
   TaskControl* tail_ = nullptr;
 };
 
+// Messages made one by one as a task takes them (e.g. decoded from bytes a peer sent), which a
+// mailbox holds in one node in their place. Used on the task's scheduler thread only.
+class MessageSource {
+ public:
+  virtual ~MessageSource() = default;
+  // Messages not taken yet (an upper bound: one that cannot be made is skipped).
+  [[nodiscard]] virtual std::size_t remaining() const noexcept = 0;
+  // The next message; std::nullopt when none is left. Skips (and logs) any that cannot be made.
+  virtual std::optional<Message> next() = 0;
+};
+
+// A mailbox entry: one message, or (with `source`) the messages a source will make.
 struct MessageNode {
   MessageNode* next = nullptr;
   Message message;
+  std::unique_ptr<MessageSource> source{};
   static void* operator new(std::size_t size) { return allocate_message_block(size); }
   static void operator delete(void* block) noexcept { free_message_block(block); }
 };

@@ -140,6 +140,18 @@ bool send_all(const Task& task, std::vector<Message>&& messages, bool& wake_owed
       task, [deliver_all, batch = std::move(messages)](TaskControl* control) mutable { deliver_all(control, batch); },
       &wake_owed);
 }
+
+bool send_from(const Task& task, std::unique_ptr<MessageSource> source, bool& wake_owed) {
+  wake_owed = false;
+  if (!task.is_alive()) return false;
+  if (task.control()->core->is_loop_thread()) return deliver_source_to_mailbox(task.control(), std::move(source));
+  return post_to_task(
+      task,
+      [source = std::move(source)](TaskControl* control) mutable {
+        (void)deliver_source_to_mailbox(control, std::move(source));
+      },
+      &wake_owed);
+}
 }  // namespace detail
 
 Delivery Task::deliver(Message message, Timeout /*timeout*/) const {

@@ -14,6 +14,7 @@ std::optional<Message> take_matching(TaskControl& self, const this_task::Message
     std::optional<Message> taken(take_handed_over_message(self));
     return taken;
   }
+  expand_sources(self);
   MessageNode* previous = nullptr;
   for (MessageNode* node = self.mail_head; node != nullptr; previous = node, node = node->next) {
     if (!match(node->message)) continue;

@@ -125,6 +125,7 @@ const char* to_string(FrameKind kind) noexcept {
     case FrameKind::file_delete: return "file_delete";
     case FrameKind::file_reply: return "file_reply";
     case FrameKind::relay_discovery: return "relay_discovery";
+    case FrameKind::send_batch: return "send_batch";
   }
   return unknown_kind_name;
 }

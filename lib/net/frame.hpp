@@ -16,7 +16,7 @@
 
 namespace picos::net {
 
-inline constexpr std::uint8_t protocol_version = 1;
+inline constexpr std::uint8_t protocol_version = 2;
 inline constexpr std::size_t frame_header_size = 8;
 inline constexpr std::size_t default_max_frame_size = 16 * 1024 * 1024;
 inline constexpr std::byte frame_magic[2] = {std::byte{'P'}, std::byte{'N'}};
@@ -55,8 +55,9 @@ enum class FrameKind : std::uint8_t {
   file_delete = 31,    // delete a received file
   file_reply = 32,     // answer to file_offer, file_chunk, file_delete
   relay_discovery = 33,  // broadcast the sender's discovery ping on your networks (answered by ack)
+  send_batch = 34,       // one-way messages for one task (send_frame.hpp)
 };
-inline constexpr std::uint8_t last_frame_kind = 33;
+inline constexpr std::uint8_t last_frame_kind = 34;
 
 struct Frame {
   FrameKind kind = FrameKind::ping;

@@ -107,6 +107,10 @@ void NodeCore::serve_inbound(const std::shared_ptr<net::FrameStream>& stream, co
     for (;;) {
       const std::optional<net::FrameView> frame = stream->read_view(idle_limit, flush_batch);
       if (!frame) break;
+      if (frame->kind == net::FrameKind::send_batch) {
+        serve_send_batch(frame->payload, batch, last_target);
+        continue;
+      }
       if (frame->kind == net::FrameKind::send) {
         serve_send(*stream, frame->payload, batch, last_target);
         continue;
@@ -144,6 +148,20 @@ void NodeCore::serve_send(net::FrameStream& stream, std::span<const std::byte> p
   const std::size_t written = stream.write_available(ack);
   if (owed) detail::wake_scheduler_of(*owed);
   if (written < ack.size()) stream.write(std::span<const std::byte>(ack).subspan(written), options.heartbeat_timeout);
+}
+
+void NodeCore::serve_send_batch(std::span<const std::byte> payload, net::MessageBatch& batch, LastTarget& last) {
+  const net::SendBatchView request = net::decode_send_batch(payload);
+  const std::optional<Task>& task = resolve_target(request.target, last);
+  if (!task) {
+    log(LogLevel::info, "picos: ", request.count, " messages for unknown, ended or forged task reference ",
+        request.target, " dropped");
+    return;
+  }
+  std::span<const std::byte> messages = request.messages;
+  for (std::size_t i = 0; i < request.count; ++i) {
+    batch.add_encoded(*task, net::take_batched_message(messages, request.little_endian));
+  }
 }
 
 bool NodeCore::serve_frame(net::FrameStream& stream, const net::Frame& frame, const net::NodeIdentity& peer) {
@@ -214,13 +232,17 @@ bool NodeCore::serve_frame(net::FrameStream& stream, const net::Frame& frame, co
   }
 }
 
-std::int32_t NodeCore::accept_message(const RemoteTask& target, std::span<const std::byte> message,
-                                      net::MessageBatch& batch, LastTarget& last) {
+const std::optional<Task>& NodeCore::resolve_target(const RemoteTask& target, LastTarget& last) {
   if (!last.task || !last.task->is_alive() || last.reference != target) {
     last.task = exports.resolve(target);
     last.reference = target;
   }
-  const std::optional<Task>& task = last.task;
+  return last.task;
+}
+
+std::int32_t NodeCore::accept_message(const RemoteTask& target, std::span<const std::byte> message,
+                                      net::MessageBatch& batch, LastTarget& last) {
+  const std::optional<Task>& task = resolve_target(target, last);
   if (!task) {
     log(LogLevel::info, "picos: message for unknown, ended or forged task reference ", target, " dropped");
     return -1;

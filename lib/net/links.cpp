@@ -3,6 +3,7 @@
 #include "core/scheduler_core.hpp"
 #include "net/caller_wait.hpp"
 #include "net/file_wire.hpp"
+#include "net/send_frame.hpp"
 #include "net/node_core.hpp"
 #include "net/tcp_progress.hpp"
 #include "net/wire.hpp"
@@ -26,6 +27,10 @@ constexpr std::size_t max_write_bytes = 256 * 1024;
 constexpr std::size_t max_kept_batch_bytes = 4 * 1024 * 1024;
 // How often a caller of connect() re-checks while another task is already connecting.
 constexpr auto connect_poll = std::chrono::milliseconds(10);
+// A batch smaller than this makes the writer wait NodeOptions::send_batch_delay for more.
+constexpr std::size_t max_lingering_batch_bytes = 64 * 1024;
+// A send_batch frame grows to this payload at most, so the peer hands its messages over in steps.
+constexpr std::size_t max_batch_payload = 64 * 1024;
 // Most bytes held for links being dialled; beyond it send() reports failure.
 constexpr std::size_t max_backlog_bytes = 16 * 1024 * 1024;
 
@@ -129,29 +134,70 @@ bool NodeCore::dial(const Location& location, Timeout timeout) {
   return linked;
 }
 
+NodeCore::Link* NodeCore::find_link_locked(const Location& peer) {
+  if (last_link_ == nullptr || last_link_->first != peer) {
+    auto link = links_.find(peer);
+    if (link == links_.end()) return nullptr;
+    last_link_ = &*link;
+  }
+  return &last_link_->second;
+}
+
+bool NodeCore::hold_for_dial_locked(const Location& peer, std::span<const std::byte> frames) {
+  if (!connecting_.contains(peer) || backlog_bytes_ + frames.size() > max_backlog_bytes) return false;
+  backlog_bytes_ += frames.size();
+  backlog_[peer].emplace_back(frames.begin(), frames.end());
+  return true;
+}
+
 bool NodeCore::queue_frame(const Location& peer, std::span<const std::byte> frames, std::size_t* outbox_after) {
   Task writer;
   {
     std::lock_guard lock(mutex_);
-    if (last_link_ == nullptr || last_link_->first != peer) {
-      auto link = links_.find(peer);
-      if (link == links_.end()) {
-        if (!connecting_.contains(peer) || backlog_bytes_ + frames.size() > max_backlog_bytes) return false;
-        backlog_bytes_ += frames.size();
-        backlog_[peer].emplace_back(frames.begin(), frames.end());
-        return true;
-      }
-      last_link_ = &*link;
-    }
-    Link& link = last_link_->second;
-    const bool wake = append_locked(link, frames);
-    if (outbox_after != nullptr) *outbox_after = link.outbox.size();
+    Link* link = find_link_locked(peer);
+    if (link == nullptr) return hold_for_dial_locked(peer, frames);
+    const bool wake = append_locked(*link, frames);
+    if (outbox_after != nullptr) *outbox_after = link->outbox.size();
     if (!wake) return true;
-    writer = link.writer;
+    writer = link->writer;
   }
   // Woken outside the lock: the network thread often runs at once, and would otherwise find the
   // lock held by the preempted sender.
   return writer.send(Message(LinkWake{}));
+}
+
+// A stream of messages to one task costs the target's bytes once per frame of up to
+// max_batch_payload instead of once per message, on the wire and in the peer's decoding.
+bool NodeCore::queue_message_paced(const RemoteTask& target, std::span<const std::byte> message) {
+  const Location& peer = target.origin;
+  const std::size_t most = std::min(max_batch_payload, options.max_frame_size);
+  std::size_t outbox = 0;
+  Task writer;
+  {
+    std::lock_guard lock(mutex_);
+    Link* link = find_link_locked(peer);
+    if (link == nullptr) {
+      Bytes frame;
+      net::append_send_batch(frame, target, message, options.max_frame_size);
+      return hold_for_dial_locked(peer, frame);
+    }
+    Bytes& out = link->outbox;
+    const bool joined = link->open_batch != no_batch && link->open_batch_target == target &&
+                        net::extend_send_batch(out, link->open_batch, message, most);
+    if (!joined) {
+      const std::size_t start = out.size();
+      net::append_send_batch(out, target, message, options.max_frame_size);
+      link->open_batch = start;
+      link->open_batch_target = target;
+    }
+    outbox = out.size();
+    if (!link->writer_woken) {
+      link->writer_woken = true;
+      writer = link->writer;
+    }
+  }
+  if (writer && !writer.send(Message(LinkWake{}))) return false;
+  return wait_for_room(peer, outbox);
 }
 
 // The outbox size comes back from queue_frame() under the lock it takes anyway, so a stream of
@@ -161,6 +207,10 @@ bool NodeCore::queue_frame(const Location& peer, std::span<const std::byte> fram
 bool NodeCore::queue_frame_paced(const Location& peer, std::span<const std::byte> frames) {
   std::size_t outbox = 0;
   if (!queue_frame(peer, frames, &outbox)) return false;
+  return wait_for_room(peer, outbox);
+}
+
+bool NodeCore::wait_for_room(const Location& peer, std::size_t outbox) {
   const std::size_t limit = options.max_outbox_bytes;
   if (limit == 0 || outbox <= limit) return true;
   if (SchedulerCore::on_this_thread() == &scheduler_->core()) return true;  // the writer runs here
@@ -189,6 +239,7 @@ std::size_t NodeCore::outbox_bytes(const Location& peer) const {
 // network thread, so a stream of sends costs a copy each instead of a cross-thread message each.
 bool NodeCore::append_locked(Link& link, std::span<const std::byte> frames) {
   link.outbox.insert(link.outbox.end(), frames.begin(), frames.end());
+  link.open_batch = no_batch;
   if (link.writer_woken) return false;
   link.writer_woken = true;
   return true;
@@ -225,6 +276,7 @@ bool NodeCore::take_outbox(const Location& peer, const std::shared_ptr<net::Fram
     return false;
   }
   link->second.outbox.swap(batch);
+  link->second.open_batch = no_batch;
   return true;
 }
 
@@ -271,7 +323,7 @@ void NodeCore::open_link(const Location& dialled, Timeout timeout) {
     }
     if (dialled != peer.location) dialled_aliases_[dialled] = peer.location;
     const Task writer = spawn_net("net-link-writer", [this, at = peer.location, stream] { run_writer(at, stream); });
-    Link& link = links_.emplace(peer.location, Link{peer.name, stream, writer, {}, false}).first->second;
+    Link& link = links_.emplace(peer.location, Link{peer.name, stream, writer, {}, false, no_batch, {}}).first->second;
     for (const Location& key : {dialled, peer.location}) {
       auto held = backlog_.find(key);
       if (held == backlog_.end()) continue;
@@ -321,6 +373,12 @@ void NodeCore::run_writer(const Location& peer, const std::shared_ptr<net::Frame
           next_ping = Clock::now() + options.heartbeat_interval;
         }
         write_batch(*stream, batch, options.heartbeat_timeout);
+        // A small batch means senders are adding a little at a time: waking for each bit costs a
+        // cross-thread wake-up and a system call per few messages. While the writer keeps the turn
+        // they add without waking it.
+        if (took && batch.size() < max_lingering_batch_bytes && options.send_batch_delay.count() > 0) {
+          this_task::sleep(options.send_batch_delay);
+        }
         // After a ping the turn is still the writer's: the next take hands it back.
         again = took || ping_due;
       } while (again && this_task::pending_messages() == 0);  // a LinkStop is looked at first

@@ -4,17 +4,107 @@
 
 #include <picos/log.hpp>
 
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <new>
+
 namespace picos::net {
+namespace {
+
+// Encoded messages, decoded one by one on the receiving task's scheduler thread as the task takes
+// them. A backlog then stays in this compact form, and each message's strings and buffers are
+// made and freed by that one thread: decoded on the network thread as they arrived, a stream's
+// messages piled up decoded while the task fell behind, and each was freed by another thread than
+// the one that made it, which together cost more than the decoding.
+class EncodedMessages final : public detail::MessageSource {
+ public:
+  EncodedMessages(Bytes bytes, std::size_t count, std::shared_ptr<EncodedBufferPool> pool)
+      : bytes_(std::move(bytes)), left_(count), pool_(std::move(pool)) {}
+  ~EncodedMessages() override { pool_->give(std::move(bytes_), MessageBatch::max_encoded_bytes); }
+  EncodedMessages(const EncodedMessages&) = delete;
+  EncodedMessages& operator=(const EncodedMessages&) = delete;
+
+  [[nodiscard]] std::size_t remaining() const noexcept override { return left_; }
+
+  std::optional<Message> next() override {
+    while (left_ != 0) {
+      std::uint32_t size = 0;
+      std::memcpy(&size, bytes_.data() + at_, sizeof size);
+      const std::span<const std::byte> encoded(bytes_.data() + at_ + sizeof size, size);
+      at_ += sizeof size + size;
+      --left_;
+      try {
+        return deserialize(encoded);
+      } catch (const SerializationError& error) {
+        log(LogLevel::warning, "picos: undecodable message from a peer dropped: ", error.what());
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  Bytes bytes_;
+  std::size_t at_ = 0;
+  std::size_t left_;
+  std::shared_ptr<EncodedBufferPool> pool_;
+};
+
+}  // namespace
+
+// A buffer goes back to the pool when the task has taken its messages, usually soon; a few kept
+// buffers serve a stream without the allocator (each new one would be faulted in page by page).
+Bytes EncodedBufferPool::take(std::size_t capacity) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!free_.empty()) {
+      Bytes buffer = std::move(free_.back());
+      free_.pop_back();
+      return buffer;
+    }
+  }
+  Bytes buffer;
+  buffer.reserve(capacity);
+  return buffer;
+}
+
+void EncodedBufferPool::give(Bytes&& buffer, std::size_t capacity) noexcept {
+  if (buffer.capacity() == 0 || buffer.capacity() > 2 * capacity) return;
+  buffer.clear();
+  std::lock_guard lock(mutex_);
+  if (free_.size() >= max_kept) return;
+  try {
+    free_.push_back(std::move(buffer));
+  } catch (const std::bad_alloc&) {  // then it is freed like any other
+  }
+}
+
+void MessageBatch::switch_to(const Task& task, bool encoded) {
+  const bool held_other_form = encoded ? !messages_.empty() : encoded_count_ != 0;
+  if (task_ && (*task_ != task || held_other_form)) flush();
+  if (!task_) task_ = task;
+}
 
 void MessageBatch::add(const Task& task, Message&& message) {
-  if (task_ && *task_ != task) flush();
-  if (!task_) {
-    task_ = task;
-    messages_.reserve(max_messages);  // the last batch's vector went with it: growing would move every message
-  }
+  switch_to(task, false);
+  // The last batch's vector went with it: growing would move every message.
+  if (messages_.capacity() == 0) messages_.reserve(max_messages);
   messages_.push_back(std::move(message));
   // Bounded so that a long stream for one task reaches it in steps instead of at its end.
   if (messages_.size() >= max_messages) flush();
+}
+
+void MessageBatch::add_encoded(const Task& task, std::span<const std::byte> encoded) {
+  switch_to(task, true);
+  if (encoded_.capacity() == 0) encoded_ = pool_->take(max_encoded_bytes);
+  const auto size = static_cast<std::uint32_t>(encoded.size());
+  const std::size_t at = encoded_.size();
+  encoded_.resize(at + sizeof size + encoded.size());
+  std::memcpy(encoded_.data() + at, &size, sizeof size);
+  if (!encoded.empty()) std::memcpy(encoded_.data() + at + sizeof size, encoded.data(), encoded.size());
+  ++encoded_count_;
+  if (encoded_.size() >= max_encoded_bytes) flush();
 }
 
 void MessageBatch::flush() noexcept {
@@ -22,17 +112,21 @@ void MessageBatch::flush() noexcept {
 }
 
 std::optional<Task> MessageBatch::flush_unwoken() noexcept {
-  if (messages_.empty()) return std::nullopt;
-  const std::size_t count = messages_.size();
+  const std::size_t count = messages_.size() + encoded_count_;
+  if (count == 0) return std::nullopt;
   bool wake_owed = false;
   try {
-    if (!detail::send_all(*task_, std::move(messages_), wake_owed)) {
-      log(LogLevel::info, "picos: ", count, " messages for ended task ", *task_, " dropped");
-    }
+    const bool sent = encoded_count_ != 0
+                          ? detail::send_from(*task_, std::make_unique<EncodedMessages>(std::move(encoded_), count, pool_),
+                                              wake_owed)
+                          : detail::send_all(*task_, std::move(messages_), wake_owed);
+    if (!sent) log(LogLevel::info, "picos: ", count, " messages for ended task ", *task_, " dropped");
   } catch (const std::exception& error) {
     log(LogLevel::error, "picos: ", count, " messages for task ", *task_, " dropped: ", error.what());
   }
   messages_.clear();  // a vector moved from is valid but unspecified
+  encoded_.clear();
+  encoded_count_ = 0;
   std::optional<Task> owed;
   if (wake_owed) owed = std::move(task_);
   task_.reset();

@@ -2,17 +2,39 @@
 // Messages that arrived from a peer for one local task, handed to that task's scheduler together.
 
 #include <picos/message.hpp>
+#include <picos/serialization.hpp>
 #include <picos/task.hpp>
 
+#include <cstddef>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <span>
 #include <vector>
 
 namespace picos::net {
 
+// Buffers for encoded messages, back from the tasks that took their messages (a MessageBatch's
+// own, shared with them). Thread-safe.
+class EncodedBufferPool {
+ public:
+  // A kept buffer, or a new one of `capacity`. Throws std::bad_alloc.
+  Bytes take(std::size_t capacity);
+  // Keeps `buffer` for take() (a few at most, none larger than twice `capacity`). Never throws.
+  void give(Bytes&& buffer, std::size_t capacity) noexcept;
+
+ private:
+  static constexpr std::size_t max_kept = 8;
+  std::mutex mutex_;
+  std::vector<Bytes> free_;
+};
+
 class MessageBatch {
  public:
-  // Messages held before add() hands them over by itself.
+  // Decoded messages held before add() hands them over by itself.
   static constexpr std::size_t max_messages = 256;
+  // Bytes of encoded messages held before add_encoded() hands them over by itself.
+  static constexpr std::size_t max_encoded_bytes = 64 * 1024;
 
   MessageBatch() = default;
   MessageBatch(const MessageBatch&) = delete;
@@ -21,8 +43,13 @@ class MessageBatch {
   ~MessageBatch() { flush(); }
 
   // Queues `message` for `task` after the ones held; hands the held ones over first when they are
-  // for another task. Throws std::bad_alloc only.
+  // for another task or encoded. Throws std::bad_alloc only.
   void add(const Task& task, Message&& message);
+  // Queues a copy of `encoded` (serialize() bytes) for `task` after the ones held, to be decoded
+  // on the task's scheduler thread when handed over; one that does not decode is logged there
+  // (warning) and dropped. Hands the held ones over first when they are for another task or
+  // decoded. Throws std::bad_alloc only.
+  void add_encoded(const Task& task, std::span<const std::byte> encoded);
   // Sends what is held to its task's mailbox, in order (dropped when that task has ended), and
   // empties the batch. Never throws.
   void flush() noexcept;
@@ -31,8 +58,16 @@ class MessageBatch {
   [[nodiscard]] std::optional<Task> flush_unwoken() noexcept;
 
  private:
+  // Makes `task` the batch's task, handing over what is held for another task or in the other
+  // form (`encoded`) first.
+  void switch_to(const Task& task, bool encoded);
+
+  const std::shared_ptr<EncodedBufferPool> pool_ = std::make_shared<EncodedBufferPool>();
   std::optional<Task> task_;
   std::vector<Message> messages_;
+  // Encoded messages, each a native u32 size and its bytes.
+  Bytes encoded_;
+  std::size_t encoded_count_ = 0;
 };
 
 }  // namespace picos::net

@@ -3,6 +3,7 @@
 #include <picos/serialization.hpp>
 #include <picos/this_task.hpp>
 
+#include "message/registry.hpp"
 #include "net/caller_wait.hpp"
 #include "net/node_core.hpp"
 #include "net/send_frame.hpp"
@@ -17,16 +18,16 @@ namespace {
 using Clock = std::chrono::steady_clock;
 // How often locate_peer() and close_peer() re-check the peer table.
 constexpr auto peer_poll = std::chrono::milliseconds(10);
-// send()'s per-thread frame buffer is released after a message larger than this.
-constexpr std::size_t max_kept_frame_bytes = 64 * 1024;
+// send()'s per-thread message buffer is released after a message larger than this.
+constexpr std::size_t max_kept_message_bytes = 64 * 1024;
 
-// One frame buffer per thread, reused, the message encoded straight into it: a stream of sends
-// allocates nothing per message. initial-exec: a %fs-relative access instead of a
+// One buffer per thread, reused, for the message's encoding: a stream of sends allocates nothing
+// per message. initial-exec: a %fs-relative access instead of a
 // __tls_get_addr() call per send. Not on Windows: mingw-w64's emulated TLS may release a thread's
 // storage before its thread_local destructors run, and the vector's destructor would then free
 // through freed memory (see core/block_cache.cpp); there each send encodes into a fresh buffer.
 #if !defined(_WIN32)
-thread_local Bytes send_frame_buffer __attribute__((tls_model("initial-exec")));
+thread_local Bytes send_message_buffer __attribute__((tls_model("initial-exec")));
 #endif
 
 using detail::deadline_of;
@@ -108,15 +109,15 @@ bool Node::send(const RemoteTask& target, const Message& message) {
     return task && task->send(message);
   }
 #if defined(_WIN32)
-  Bytes fresh_frame;
-  Bytes& frame = fresh_frame;
+  Bytes fresh_message;
+  Bytes& encoded = fresh_message;
 #else
-  Bytes& frame = send_frame_buffer;
-  frame.clear();
+  Bytes& encoded = send_message_buffer;
+  encoded.clear();
 #endif
-  net::append_send_frame_of(frame, 0, target, message, core_->options.max_frame_size);
-  const bool queued = core_->queue_frame_paced(target.origin, frame);
-  if (frame.capacity() > max_kept_frame_bytes) Bytes().swap(frame);
+  detail::serialize_append(encoded, message);
+  const bool queued = core_->queue_message_paced(target, encoded);
+  if (encoded.capacity() > max_kept_message_bytes) Bytes().swap(encoded);
   return queued;
 }
 

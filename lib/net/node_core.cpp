@@ -25,6 +25,9 @@ void check_options(const NodeOptions& options) {
       options.heartbeat_interval.count() > net::max_heartbeat_interval_ms) {
     throw std::invalid_argument("picos: heartbeat_timeout must exceed a positive heartbeat_interval of at most 1 h");
   }
+  if (options.send_batch_delay.count() < 0 || options.send_batch_delay > options.heartbeat_interval) {
+    throw std::invalid_argument("picos: send_batch_delay must be between 0 and heartbeat_interval");
+  }
   if (options.max_pending_handshakes_per_host == 0 || options.max_pending_handshakes == 0) {
     throw std::invalid_argument("picos: max_pending_handshakes and max_pending_handshakes_per_host must be positive");
   }

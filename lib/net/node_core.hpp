@@ -92,6 +92,11 @@ class NodeCore {
   // than options.max_outbox_bytes, waits for the writer (never on the network thread). False when
   // the frames could not be queued or the link was lost while waiting (they are lost with it).
   bool queue_frame_paced(const Location& peer, std::span<const std::byte> frames);
+  // Node::send()'s path: `message` (serialize() bytes) for `target` joins the send_batch frame at
+  // the end of the outbox of the link to target.origin when that frame is for the same task and
+  // has room, and starts one otherwise; then the back-pressure of queue_frame_paced(). Throws
+  // std::length_error (nothing queued) when the message does not fit a frame.
+  bool queue_message_paced(const RemoteTask& target, std::span<const std::byte> message);
   // Bytes in the outbox of the link to `peer` (0 without one).
   std::size_t outbox_bytes(const Location& peer) const;
   // Sends `frame` (built by `make` from a fresh request id) to each of `peers` and collects the
@@ -124,6 +129,8 @@ class NodeCore {
   // or -1 for an unknown or ended task or an undecodable message (logged).
   std::int32_t accept_message(const RemoteTask& target, std::span<const std::byte> message, net::MessageBatch& batch,
                               LastTarget& last);
+  // The live local task `target` refers to (through `last` when it is the same), or nullopt.
+  const std::optional<Task>& resolve_target(const RemoteTask& target, LastTarget& last);
   std::int32_t accept_monitor(const RemoteTask& target, const RemoteTask& monitor);
   void accept_monitor_status(const RemoteTask& target, const RemoteTask& monitor, std::span<const std::byte> status);
 
@@ -147,7 +154,12 @@ class NodeCore {
     // The writer has been woken or is writing: it has the turn to write. Otherwise it is idle
     // and a request may write to the socket itself, under mutex_.
     bool writer_woken = false;
+    // Where the send_batch frame that ends the outbox starts, and the task it is for; no_batch
+    // when the outbox ends with anything else (a message for that task may then not join it).
+    std::size_t open_batch = no_batch;
+    RemoteTask open_batch_target;
   };
+  static constexpr std::size_t no_batch = static_cast<std::size_t>(-1);
   struct Pending {
     std::shared_ptr<ReplyBox> replies;
     Location peer;
@@ -166,6 +178,13 @@ class NodeCore {
   void shut_down();
 
   // links.cpp
+  // The link to `peer` (through last_link_), or nullptr. Needs mutex_.
+  Link* find_link_locked(const Location& peer);
+  // Holds `frames` for `peer` while it is being dialled; false when it is not, or the backlog is
+  // full. Needs mutex_.
+  bool hold_for_dial_locked(const Location& peer, std::span<const std::byte> frames);
+  // The back-pressure of queue_frame_paced(), once frames were queued leaving `outbox` bytes.
+  bool wait_for_room(const Location& peer, std::size_t outbox);
   // Dials `location` (already marked in connecting_), then clears the mark; frames queued for it
   // meanwhile are sent once the link is up, or dropped on failure. True when the link is up.
   bool dial(const Location& location, Timeout timeout);
@@ -204,6 +223,10 @@ class NodeCore {
   // A send frame: its message joins `batch`; one with a request id is acknowledged once handed over.
   void serve_send(net::FrameStream& stream, std::span<const std::byte> payload, net::MessageBatch& batch,
                   LastTarget& last);
+  // A send_batch frame: its messages join `batch` in order, decoded by their task's scheduler
+  // (undecodable ones are logged and dropped there); throws SerializationError for a malformed
+  // payload (nothing delivered).
+  void serve_send_batch(std::span<const std::byte> payload, net::MessageBatch& batch, LastTarget& last);
 
   // file_transfer.cpp
   void configure_files();

@@ -1,11 +1,9 @@
 #include "net/send_frame.hpp"
 
-#include "message/registry.hpp"
 
 #include <bit>
 #include <cstring>
 #include <string>
-#include <string_view>
 
 namespace picos::net {
 namespace {
@@ -62,88 +60,133 @@ class PayloadReader {
   void finish() const {
     if (position_ != bytes_.size()) throw SerializationError("picos: trailing bytes after a frame payload");
   }
-
- private:
+  [[nodiscard]] bool little_endian() const noexcept { return little_; }
+  [[nodiscard]] bool at_end() const noexcept { return position_ == bytes_.size(); }
+  // What is left to read, taken at once.
+  std::span<const std::byte> rest() { return take(bytes_.size() - position_); }
   std::span<const std::byte> take(std::size_t size) {
     if (size > bytes_.size() - position_) throw SerializationError("picos: malformed frame payload: truncated");
     const auto out = bytes_.subspan(position_, size);
     position_ += size;
     return out;
   }
+
+ private:
   std::span<const std::byte> bytes_;
   std::size_t position_ = 0;
   bool little_ = true;
 };
 
-}  // namespace
-
-SendView decode_send_payload(std::span<const std::byte> payload) {
-  PayloadReader reader(payload);
-  SendView view;
-  view.request_id = reader.integer(sizeof view.request_id);
-  view.target.name = reader.text();
-  view.target.id = reader.integer(sizeof view.target.id);
-  view.target.rid = reader.integer(sizeof view.target.rid);
-  view.target.origin.host = reader.text();
-  view.target.origin.port = static_cast<std::uint16_t>(reader.integer(sizeof view.target.origin.port));
-  view.message = reader.counted();
-  reader.finish();
-  return view;
+RemoteTask read_target(PayloadReader& reader) {
+  RemoteTask target;
+  target.name = reader.text();
+  target.id = reader.integer(sizeof target.id);
+  target.rid = reader.integer(sizeof target.rid);
+  target.origin.host = reader.text();
+  target.origin.port = static_cast<std::uint16_t>(reader.integer(sizeof target.origin.port));
+  return target;
 }
 
-namespace {
-// Bytes of a send payload before its message's count.
-std::size_t fields_size(const RemoteTask& target) {
-  return 1 + sizeof(std::uint64_t) + count_bytes + target.name.size() + sizeof target.id + sizeof target.rid +
-         count_bytes + target.origin.host.size() + sizeof target.origin.port;
+// Bytes of a target's fields.
+std::size_t target_size(const RemoteTask& target) {
+  return count_bytes + target.name.size() + sizeof target.id + sizeof target.rid + count_bytes +
+         target.origin.host.size() + sizeof target.origin.port;
 }
 
-void put_fields(std::byte*& at, std::uint64_t request_id, const RemoteTask& target) {
-  *at++ = std::byte{1};
-  put_integer(at, request_id, sizeof request_id);
+void put_target(std::byte*& at, const RemoteTask& target) {
   put_bytes(at, target.name.data(), target.name.size());
   put_integer(at, target.id, sizeof target.id);
   put_integer(at, target.rid, sizeof target.rid);
   put_bytes(at, target.origin.host.data(), target.origin.host.size());
   put_integer(at, target.origin.port, sizeof target.origin.port);
 }
+
+constexpr std::size_t batch_size_bytes = 4;
+
+void put_frame_length(Bytes& out, std::size_t frame_start, std::size_t payload_size) {
+  const auto length = static_cast<std::uint32_t>(payload_size);
+  for (std::size_t i = 0; i < 4; ++i) {
+    out[frame_start + 4 + i] = static_cast<std::byte>((length >> (8 * (3 - i))) & 0xFFU);
+  }
+}
 }  // namespace
+
+SendView decode_send_payload(std::span<const std::byte> payload) {
+  PayloadReader reader(payload);
+  SendView view;
+  view.request_id = reader.integer(sizeof view.request_id);
+  view.target = read_target(reader);
+  view.message = reader.counted();
+  reader.finish();
+  return view;
+}
 
 void append_send_frame(Bytes& out, std::uint64_t request_id, const RemoteTask& target,
                        std::span<const std::byte> message, std::size_t max_payload) {
-  const std::size_t payload_size = fields_size(target) + count_bytes + message.size();
+  const std::size_t payload_size = 1 + sizeof request_id + target_size(target) + count_bytes + message.size();
   const std::size_t start = out.size();
   append_frame_header(out, FrameKind::send, payload_size, max_payload);
   out.resize(start + frame_header_size + payload_size);
   std::byte* at = out.data() + start + frame_header_size;
-  put_fields(at, request_id, target);
+  *at++ = std::byte{1};
+  put_integer(at, request_id, sizeof request_id);
+  put_target(at, target);
   put_bytes(at, message.data(), message.size());
 }
 
-void append_send_frame_of(Bytes& out, std::uint64_t request_id, const RemoteTask& target, const Message& message,
-                          std::size_t max_payload) {
-  // The message is encoded in place, behind room left for the frame length and its count, which
-  // are written once its size is known: no buffer of its own, no copy.
+void append_send_batch(Bytes& out, const RemoteTask& target, std::span<const std::byte> message,
+                       std::size_t max_payload) {
+  const std::size_t payload_size = 1 + target_size(target) + batch_size_bytes + message.size();
   const std::size_t start = out.size();
-  const std::size_t head_size = fields_size(target) + count_bytes;
-  try {
-    append_frame_header(out, FrameKind::send, 0, max_payload);
-    out.resize(start + frame_header_size + head_size);
-    std::byte* at = out.data() + start + frame_header_size;
-    put_fields(at, request_id, target);
-    detail::serialize_append(out, message);
-    const std::size_t message_size = out.size() - (start + frame_header_size + head_size);
-    check_payload_size(head_size + message_size, max_payload);
-    at = out.data() + start + frame_header_size + head_size - count_bytes;
-    put_integer(at, message_size, count_bytes);
-    const auto payload_size = static_cast<std::uint32_t>(head_size + message_size);
-    for (std::size_t i = 0; i < 4; ++i) {
-      out[start + 4 + i] = static_cast<std::byte>((payload_size >> (8 * (3 - i))) & 0xFFU);
-    }
-  } catch (...) {
-    out.resize(start);
-    throw;
+  append_frame_header(out, FrameKind::send_batch, payload_size, max_payload);
+  out.resize(start + frame_header_size + payload_size);
+  std::byte* at = out.data() + start + frame_header_size;
+  *at++ = std::byte{1};
+  put_target(at, target);
+  put_integer(at, message.size(), batch_size_bytes);
+  if (!message.empty()) std::memcpy(at, message.data(), message.size());
+}
+
+bool extend_send_batch(Bytes& out, std::size_t frame_start, std::span<const std::byte> message,
+                       std::size_t max_payload) {
+  const std::size_t payload_size = out.size() - frame_start - frame_header_size + batch_size_bytes + message.size();
+  if (payload_size > max_payload || payload_size > 0xFFFFFFFFU) return false;
+  const std::size_t end = out.size();
+  out.resize(end + batch_size_bytes + message.size());
+  std::byte* at = out.data() + end;
+  put_integer(at, message.size(), batch_size_bytes);
+  if (!message.empty()) std::memcpy(at, message.data(), message.size());
+  put_frame_length(out, frame_start, payload_size);
+  return true;
+}
+
+SendBatchView decode_send_batch(std::span<const std::byte> payload) {
+  PayloadReader reader(payload);
+  SendBatchView view;
+  view.target = read_target(reader);
+  view.little_endian = reader.little_endian();
+  if (reader.at_end()) throw SerializationError("picos: malformed send_batch payload: no message");
+  view.messages = reader.rest();
+  // Every size is checked before any message is used, so a malformed frame delivers nothing.
+  PayloadReader sizes(payload);
+  (void)read_target(sizes);
+  while (!sizes.at_end()) {
+    const auto size = static_cast<std::size_t>(sizes.integer(batch_size_bytes));
+    (void)sizes.take(size);
+    ++view.count;
   }
+  return view;
+}
+
+std::span<const std::byte> take_batched_message(std::span<const std::byte>& messages, bool little_endian) noexcept {
+  std::uint32_t size = 0;
+  for (std::size_t i = 0; i < batch_size_bytes; ++i) {
+    const std::size_t shift = 8 * (little_endian ? i : batch_size_bytes - 1 - i);
+    size |= std::to_integer<std::uint32_t>(messages[i]) << shift;
+  }
+  const std::span<const std::byte> message = messages.subspan(batch_size_bytes, size);
+  messages = messages.subspan(batch_size_bytes + size);
+  return message;
 }
 
 }  // namespace picos::net

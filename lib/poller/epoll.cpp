@@ -7,7 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <ctime>
 
 namespace picos::detail {
 
@@ -61,9 +63,27 @@ void EpollPoller::release(IoHandle& handle) noexcept {
   ReadinessPoller::release(handle);
 }
 
+namespace {
+// epoll_wait() takes whole milliseconds, which turns every shorter timer (a task sleeping 50 us) into
+// a millisecond; epoll_pwait2() (Linux 5.11, glibc 2.35) takes nanoseconds. It is used only for
+// waits that are not whole milliseconds, and never again once the kernel lacks it.
+int wait_for_events(int epoll_fd, epoll_event* events, int capacity, std::int64_t timeout_ns) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
+  static std::atomic<bool> precise_unavailable{false};
+  if (timeout_ns > 0 && timeout_ns % 1'000'000 != 0 && !precise_unavailable.load(std::memory_order_relaxed)) {
+    const timespec limit{static_cast<time_t>(timeout_ns / 1'000'000'000), static_cast<long>(timeout_ns % 1'000'000'000)};
+    const int count = ::epoll_pwait2(epoll_fd, events, capacity, &limit, nullptr);
+    if (count >= 0 || errno != ENOSYS) return count;
+    precise_unavailable.store(true, std::memory_order_relaxed);
+  }
+#endif
+  return ::epoll_wait(epoll_fd, events, capacity, timeout_ms(timeout_ns));
+}
+}  // namespace
+
 void EpollPoller::poll(std::int64_t timeout_ns) {
   epoll_event events[128];
-  const int count = ::epoll_wait(epoll_fd_, events, 128, timeout_ms(timeout_ns));
+  const int count = wait_for_events(epoll_fd_, events, 128, timeout_ns);
   if (count < 0 && errno != EINTR) throw_errno(errno, "epoll_wait");
   for (int i = 0; i < count; ++i) {
     auto* handle = static_cast<IoHandle*>(events[i].data.ptr);

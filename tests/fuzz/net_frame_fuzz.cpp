@@ -3,6 +3,7 @@
 // input and a frame it accepts re-encodes to the same bytes; payload decoding fails only with
 // SerializationError.
 #include "net/frame.hpp"
+#include "net/send_frame.hpp"
 #include "net/wire.hpp"
 
 #include <cstddef>
@@ -68,6 +69,18 @@ void decode_payload_of(const picos::net::Frame& frame) {
     case FrameKind::channel_message:
       try {
         decode_message(picos::net::decode_payload<picos::net::ChannelMessagePayload>(payload).message);
+      } catch (const picos::SerializationError&) {
+      }
+      break;
+    case FrameKind::send_batch:
+      try {
+        const picos::net::SendBatchView view = picos::net::decode_send_batch(payload);
+        std::span<const std::byte> rest = view.messages;
+        for (std::size_t i = 0; i < view.count; ++i) {
+          const std::span<const std::byte> message = picos::net::take_batched_message(rest, view.little_endian);
+          decode_message(picos::Bytes(message.begin(), message.end()));
+        }
+        require(rest.empty());
       } catch (const picos::SerializationError&) {
       }
       break;

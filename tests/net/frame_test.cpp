@@ -164,25 +164,67 @@ TEST_CASE("a send frame encoded directly decodes like one built from its payload
   CHECK(refused.empty());
 }
 
-TEST_CASE("a send frame with its message encoded in place equals one built from the serialized message") {
+TEST_CASE("a send_batch frame grows message by message up to its limit and decodes to its messages in order") {
   const picos::RemoteTask target{"sink", 12, 0xABCDEF, picos::Location{"127.0.0.1", 40000}};
-  const picos::Message message(std::string(1000, 'm'));
-  Bytes from_serialized = bytes_of({9});
-  append_send_frame(from_serialized, 5, target, picos::serialize(message), default_max_frame_size);
-  Bytes in_place = bytes_of({9});
-  append_send_frame_of(in_place, 5, target, message, default_max_frame_size);
-  CHECK(in_place == from_serialized);
-  const auto decoded = decode_frame(std::span<const std::byte>(in_place).subspan(1));
-  const SendView view = decode_send_payload(std::get<DecodedFrame>(decoded).frame.payload);
-  CHECK(picos::deserialize(view.message).get<std::string>() == std::string(1000, 'm'));
+  const Bytes first = picos::serialize(picos::Message(std::string("first")));
+  const Bytes second = picos::serialize(picos::Message(std::uint64_t{7}));
+  const Bytes empty;
+  Bytes out = bytes_of({9});  // appends after what is there
+  append_send_batch(out, target, first, default_max_frame_size);
+  CHECK(extend_send_batch(out, 1, second, default_max_frame_size));
+  CHECK(extend_send_batch(out, 1, empty, default_max_frame_size));
+  const std::size_t full = out.size() - 1 - frame_header_size;
+  CHECK_FALSE(extend_send_batch(out, 1, second, full + 4 + second.size() - 1));  // one byte too many
+  CHECK(out.size() - 1 - frame_header_size == full);
 
-  Bytes too_small = bytes_of({9});
-  CHECK_THROWS_AS(append_send_frame_of(too_small, 1, target, message, 500), std::length_error);
-  CHECK(too_small == bytes_of({9}));
-  struct NotRegistered {};
-  CHECK_THROWS_AS(append_send_frame_of(too_small, 1, target, picos::Message(NotRegistered{}), default_max_frame_size),
-                  picos::SerializationError);
-  CHECK(too_small == bytes_of({9}));
+  const auto decoded = decode_frame(std::span<const std::byte>(out).subspan(1));
+  REQUIRE(std::holds_alternative<DecodedFrame>(decoded));
+  CHECK(std::get<DecodedFrame>(decoded).consumed == out.size() - 1);
+  const Frame& frame = std::get<DecodedFrame>(decoded).frame;
+  CHECK(frame.kind == FrameKind::send_batch);
+  const SendBatchView view = decode_send_batch(frame.payload);
+  CHECK(view.target == target);
+  CHECK(view.target.name == "sink");
+  REQUIRE(view.count == 3);
+  std::span<const std::byte> rest = view.messages;
+  CHECK(picos::deserialize(take_batched_message(rest, view.little_endian)).get<std::string>() == "first");
+  CHECK(picos::deserialize(take_batched_message(rest, view.little_endian)).get<std::uint64_t>() == 7);
+  CHECK(take_batched_message(rest, view.little_endian).empty());
+  CHECK(rest.empty());
+
+  Bytes refused = bytes_of({9});
+  CHECK_THROWS_AS(append_send_batch(refused, target, filled(200), 100), std::length_error);
+  CHECK(refused == bytes_of({9}));
+}
+
+TEST_CASE("a send_batch payload that is truncated, empty, oversized in a size or has trailing bytes is refused") {
+  const picos::RemoteTask target{"t", 3, 99, picos::Location{"10.0.0.1", 9705}};
+  Bytes out;
+  append_send_batch(out, target, filled(5), default_max_frame_size);
+  REQUIRE(extend_send_batch(out, 0, filled(3), default_max_frame_size));
+  const Bytes payload(out.begin() + frame_header_size, out.end());
+  CHECK(decode_send_batch(payload).count == 2);
+  // A prefix is refused unless it ends right after the first message, including the target
+  // alone (a batch holds a message).
+  const std::size_t after_first = payload.size() - (4 + 3);
+  for (std::size_t size = 0; size < payload.size(); ++size) {
+    const auto prefix = std::span<const std::byte>(payload).first(size);
+    if (size == after_first) {
+      CHECK(decode_send_batch(prefix).count == 1);
+    } else {
+      CHECK_THROWS_AS((void)decode_send_batch(prefix), picos::SerializationError);
+    }
+  }
+  Bytes trailing = payload;
+  trailing.push_back(std::byte{0});  // a size cut short
+  CHECK_THROWS_AS((void)decode_send_batch(trailing), picos::SerializationError);
+  Bytes huge = payload;
+  const std::size_t first_size_at = payload.size() - (4 + 5) - (4 + 3);
+  huge[first_size_at + 3] = std::byte{0x7F};  // the first message claims ~2 GiB
+  CHECK_THROWS_AS((void)decode_send_batch(huge), picos::SerializationError);
+  Bytes big_endian = payload;  // flag 0: the sizes are read most significant byte first
+  big_endian[0] = std::byte{0};
+  CHECK_THROWS_AS((void)decode_send_batch(big_endian), picos::SerializationError);  // the target's sizes now mean nonsense
 }
 
 TEST_CASE("a send payload decoded in place matches the cereal decoding and refuses what it refuses") {

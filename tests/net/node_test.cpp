@@ -323,6 +323,11 @@ TEST_CASE("node options: exact busy ports and invalid settings are refused clear
   picos::NodeOptions heartbeat = loopback_options("delta");
   heartbeat.heartbeat_timeout = heartbeat.heartbeat_interval;
   CHECK_THROWS_AS(Node{heartbeat}, std::invalid_argument);
+  picos::NodeOptions linger = loopback_options("zeta");
+  linger.send_batch_delay = -1us;
+  CHECK_THROWS_AS(Node{linger}, std::invalid_argument);
+  linger.send_batch_delay = linger.heartbeat_interval + 1us;
+  CHECK_THROWS_AS(Node{linger}, std::invalid_argument);
   picos::NodeOptions ext = loopback_options("epsilon");
   ext.ext_host = "203.0.113.7";
   Node e(ext);

@@ -84,6 +84,9 @@ class RawPeer {
     stream_.write(picos::net::encode_frame(kind, picos::net::encode_payload(payload)), 5s);
   }
 
+  // Sends bytes built by the test (whole frames, or not).
+  void send_bytes(const picos::Bytes& bytes) { stream_.write(bytes, 5s); }
+
   // [B] The next frame the node sends on this connection (std::nullopt when it closed it).
   std::optional<picos::net::Frame> next_frame() { return stream_.read(5s); }
 

@@ -1,11 +1,13 @@
 // Hostile bytes on the listening port close only that connection, with a logged reason; the node
 // keeps serving its real peers. A forged monitor status from an authenticated peer is dropped.
 #include "net/frame.hpp"
+#include "net/send_frame.hpp"
 #include "net_support.hpp"
 #include "raw_peer.hpp"
 #include "run_in.hpp"
 
 #include <picos/log.hpp>
+#include <picos/receive.hpp>
 #include <picos/socket.hpp>
 
 #include <doctest/doctest.h>
@@ -64,6 +66,47 @@ TEST_CASE("garbage, a wrong version, an oversized frame and a wrong first frame 
   CHECK(a.peers().size() == 1);
   Node c(loopback_options("gamma"));
   CHECK(c.peer(b.location(), 5s));
+}
+
+TEST_CASE("a send_batch with an undecodable message delivers the others in order, and a malformed one closes only its connection") {
+  LogLines log;
+  Node b(loopback_options("beta"));
+  const picos::Task sink = picos::spawn([] {
+    // A selective receive first (it looks through the queued batch), then the rest in order.
+    std::vector<std::string> got;
+    const auto last = picos::this_task::receive_if([](const picos::Message& m) { return m.is<std::string>() && m.get<std::string>() == "four"; }, 10s);
+    if (!last) return got;
+    got.push_back(last->get<std::string>());
+    while (auto next = picos::this_task::receive_as<std::string>(2s)) got.push_back(*next);
+    return got;
+  });
+  const picos::RemoteTask target = b.export_task(sink);
+  picos::Bytes frame;
+  picos::net::append_send_batch(frame, target, picos::serialize(picos::Message(std::string("one"))), 1 << 20);
+  const picos::Bytes undecodable{std::byte{1}, std::byte{2}, std::byte{3}};
+  for (const picos::Bytes& message : {picos::serialize(picos::Message(std::string("two"))), undecodable,
+                                      picos::serialize(picos::Message(std::string("three"))),
+                                      picos::serialize(picos::Message(std::string("four")))}) {
+    REQUIRE(picos::net::extend_send_batch(frame, 0, message, 1 << 20));
+  }
+  {
+    RawPeer raw(b);
+    raw.send_bytes(frame);
+    CHECK(raw.answers_ping());  // a bad message is not a bad frame: the connection goes on
+  }
+  CHECK(sink.value(10s).get<std::vector<std::string>>() == std::vector<std::string>{"four", "one", "two", "three"});
+  CHECK(log.wait_for("undecodable message from a peer"));
+
+  picos::Bytes truncated = frame;
+  truncated.resize(truncated.size() - 1);  // the last message is one byte short of its size
+  const std::uint32_t length = static_cast<std::uint32_t>(truncated.size() - picos::net::frame_header_size);
+  for (std::size_t i = 0; i < 4; ++i) truncated[4 + i] = static_cast<std::byte>((length >> (8 * (3 - i))) & 0xFFU);
+  RawPeer bad(b);
+  bad.send_bytes(truncated);
+  CHECK(bad.closed());
+  CHECK(log.wait_for("malformed frame payload: truncated"));
+  RawPeer good(b);
+  CHECK(good.answers_ping());
 }
 
 TEST_CASE("a connection that stays silent during the handshake is dropped after the connect timeout") {

@@ -35,8 +35,10 @@ int main(int argc, char** argv) {
   picos::Node node(options);
   net_test::register_peer_tasks(node);
 
+  // Everything is registered before the location is printed: a test may locate it at once.
+  net_test::PeerChannels channels(node, std::span<char* const>(argv + 5, static_cast<std::size_t>(argc - 5)));
   std::cout << "LOCATION " << node.location().host << ' ' << node.location().port << std::endl;
-  const net_test::PeerChannels channels(node, std::span<char* const>(argv + 5, static_cast<std::size_t>(argc - 5)));
+  channels.start_subscription();
   net_test::serve_until_stdin_closes();
   return 0;
 }

@@ -32,13 +32,17 @@ void subscribe_at(picos::Node& node, const picos::Location& owner, const std::st
 
 }  // namespace
 
-PeerChannels::PeerChannels(picos::Node& node, std::span<char* const> extra) : news_("peer-news", prefix_peer) {
+PeerChannels::PeerChannels(picos::Node& node, std::span<char* const> extra)
+    : node_(node), extra_(extra), news_("peer-news", prefix_peer) {
   news_.register_name();
-  if (extra.empty()) return;
-  if (extra.size() != 4 || std::string(extra[0]) != "subscribe") {
+  if (!extra.empty() && (extra.size() != 4 || std::string(extra[0]) != "subscribe")) {
     throw std::invalid_argument("extra arguments: subscribe <host> <port> <channel>");
   }
-  subscribe_at(node, picos::Location{extra[1], static_cast<std::uint16_t>(std::stoi(extra[2]))}, extra[3]);
+}
+
+void PeerChannels::start_subscription() {
+  if (extra_.empty()) return;
+  subscribe_at(node_, picos::Location{extra_[1], static_cast<std::uint16_t>(std::stoi(extra_[2]))}, extra_[3]);
 }
 
 }  // namespace net_test

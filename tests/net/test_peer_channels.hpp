@@ -15,11 +15,15 @@ namespace net_test {
 
 class PeerChannels {
  public:
-  // `extra` is the command line after the common arguments of its mode. Throws std::invalid_argument
-  // for unknown arguments.
+  // `extra` is the command line after the common arguments of its mode. Registers "peer-news";
+  // throws std::invalid_argument for unknown arguments.
   PeerChannels(picos::Node& node, std::span<char* const> extra);
+  // Starts the subscription `extra` asked for, if any (after the helper printed its location).
+  void start_subscription();
 
  private:
+  picos::Node& node_;
+  std::span<char* const> extra_;
   picos::Channel news_;
 };
 

@@ -32,6 +32,8 @@ int run_discovery_peer(int argc, char** argv) {
   options.discover_peers = true;
   picos::Node node(options);
   net_test::register_peer_tasks(node);
+  // Everything is registered before the location is printed: a test may locate it at once.
+  net_test::PeerChannels channels(node, std::span<char* const>(argv + 8, static_cast<std::size_t>(argc - 8)));
 
   std::cout << "LOCATION " << node.location().host << ' ' << node.location().port << std::endl;
   picos::Task reporter = picos::spawn([] {
@@ -42,7 +44,7 @@ int run_discovery_peer(int argc, char** argv) {
     }
   });
   node.peer_status(reporter);
-  const net_test::PeerChannels channels(node, std::span<char* const>(argv + 8, static_cast<std::size_t>(argc - 8)));
+  channels.start_subscription();
   net_test::serve_until_stdin_closes();
   return 0;
 }
