@@ -38,7 +38,9 @@ Message receive();
 /// timeout only polls. resume() never wakes a receiving task.
 std::optional<Message> receive(Timeout timeout);
 
-/// Number of messages waiting in the mailbox. Never blocks.
+/// Number of messages waiting in the mailbox. Never blocks. Messages from a peer are decoded as
+/// the task takes them, so one that turns out undecodable (logged and dropped) may be counted here
+/// and yet never be received.
 [[nodiscard]] std::size_t pending_messages();
 
 /// Marks the calling task as daemon (it no longer keeps Scheduler::join()/run() waiting) or not.

@@ -11,6 +11,7 @@
 #include <picos/log.hpp>
 #include <picos/this_task.hpp>
 
+#include <bit>
 #include <system_error>
 
 namespace picos::detail {
@@ -156,6 +157,12 @@ void NodeCore::serve_send_batch(std::span<const std::byte> payload, net::Message
   if (!task) {
     log(LogLevel::info, "picos: ", request.count, " messages for unknown, ended or forged task reference ",
         request.target, " dropped");
+    return;
+  }
+  // The sizes are little-endian u32s like the ones MessageBatch writes on this host: the frame's
+  // messages are then handed on with one copy.
+  if (request.little_endian && std::endian::native == std::endian::little) {
+    batch.add_encoded_run(*task, request.messages, request.count);
     return;
   }
   std::span<const std::byte> messages = request.messages;

@@ -107,6 +107,17 @@ void MessageBatch::add_encoded(const Task& task, std::span<const std::byte> enco
   if (encoded_.size() >= max_encoded_bytes) flush();
 }
 
+void MessageBatch::add_encoded_run(const Task& task, std::span<const std::byte> run, std::size_t count) {
+  // A run that does not fit goes into a buffer of its own: growing this one would copy it and
+  // make a buffer too big to be kept.
+  if (encoded_count_ != 0 && encoded_.size() + run.size() > encoded_.capacity()) flush();
+  switch_to(task, true);
+  if (encoded_.capacity() == 0) encoded_ = pool_->take(max_encoded_bytes);
+  encoded_.insert(encoded_.end(), run.begin(), run.end());
+  encoded_count_ += count;
+  if (encoded_.size() >= max_encoded_bytes) flush();
+}
+
 void MessageBatch::flush() noexcept {
   if (const std::optional<Task> owed = flush_unwoken()) detail::wake_scheduler_of(*owed);
 }

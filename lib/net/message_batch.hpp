@@ -24,7 +24,7 @@ class EncodedBufferPool {
   void give(Bytes&& buffer, std::size_t capacity) noexcept;
 
  private:
-  static constexpr std::size_t max_kept = 8;
+  static constexpr std::size_t max_kept = 32;
   std::mutex mutex_;
   std::vector<Bytes> free_;
 };
@@ -50,6 +50,10 @@ class MessageBatch {
   // (warning) and dropped. Hands the held ones over first when they are for another task or
   // decoded. Throws std::bad_alloc only.
   void add_encoded(const Task& task, std::span<const std::byte> encoded);
+  // add_encoded() of `count` messages laid out as each one's size (u32, in this host's byte order)
+  // and bytes, which `run` must hold exactly (checked by the caller), copied at once. Throws
+  // std::bad_alloc only.
+  void add_encoded_run(const Task& task, std::span<const std::byte> run, std::size_t count);
   // Sends what is held to its task's mailbox, in order (dropped when that task has ended), and
   // empties the batch. Never throws.
   void flush() noexcept;

@@ -12,6 +12,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <picos/picos.hpp>
 #include <picos/remote_task.hpp>
 
@@ -32,6 +34,28 @@ bool closed_after(const Node& node, const picos::Bytes& bytes) {
       return error.code() == std::errc::connection_reset;
     }
   }
+}
+
+// The same send_batch frame with every integer of its payload stored most significant byte first
+// (byte-order flag 0), as a big-endian peer writes it.
+picos::Bytes big_endian_batch(const picos::Bytes& frame) {
+  picos::Bytes out = frame;
+  std::size_t at = picos::net::frame_header_size;
+  out[at++] = std::byte{0};
+  auto flip = [&](std::size_t size) {
+    std::reverse(out.begin() + static_cast<std::ptrdiff_t>(at), out.begin() + static_cast<std::ptrdiff_t>(at + size));
+    std::uint64_t value = 0;
+    for (std::size_t i = 0; i < size; ++i) value |= std::to_integer<std::uint64_t>(frame[at + i]) << (8 * i);
+    at += size;
+    return static_cast<std::size_t>(value);
+  };
+  at += flip(8);  // name
+  flip(8);        // id
+  flip(8);        // rid
+  at += flip(8);  // host
+  flip(2);        // port
+  while (at < out.size()) at += flip(4);
+  return out;
 }
 
 }  // namespace
@@ -96,6 +120,22 @@ TEST_CASE("a send_batch with an undecodable message delivers the others in order
   }
   CHECK(sink.value(10s).get<std::vector<std::string>>() == std::vector<std::string>{"four", "one", "two", "three"});
   CHECK(log.wait_for("undecodable message from a peer"));
+
+  const picos::Task other_order = picos::spawn([] {
+    std::vector<std::string> got;
+    while (auto next = picos::this_task::receive_as<std::string>(2s)) got.push_back(*next);
+    return got;
+  });
+  picos::Bytes swapped;
+  picos::net::append_send_batch(swapped, b.export_task(other_order), picos::serialize(picos::Message(std::string("one"))),
+                                1 << 20);
+  REQUIRE(picos::net::extend_send_batch(swapped, 0, picos::serialize(picos::Message(std::string("two"))), 1 << 20));
+  {
+    RawPeer raw(b);
+    raw.send_bytes(big_endian_batch(swapped));
+    CHECK(raw.answers_ping());
+  }
+  CHECK(other_order.value(10s).get<std::vector<std::string>>() == std::vector<std::string>{"one", "two"});
 
   picos::Bytes truncated = frame;
   truncated.resize(truncated.size() - 1);  // the last message is one byte short of its size
