@@ -5,6 +5,23 @@
 namespace picos::detail {
 
 namespace {
+bool waits_for_mail(const TaskControl* task) {
+  return task->state == TaskState::parked && task->wait_kind == WaitKind::receive;
+}
+
+// Handing a message over directly saves a queue node. Only when the list is empty: a selective
+// receive (lib/message) may park with unmatched messages queued, and it relies on a handed-over
+// message being older than every queued one.
+bool can_hand_over(const TaskControl* task) {
+  return waits_for_mail(task) && !task->slot_holds_mail && task->mail_head == nullptr;
+}
+
+void hand_over(TaskControl* task, Message&& message) {
+  task->slot = std::move(message);
+  task->slot_holds_mail = true;  // the flag, not slot.empty(): an empty Message is a message too
+  task->core->wake(task, WakeReason::signalled);
+}
+
 void append_node(TaskControl* task, MessageNode* node, std::size_t messages) {
   if (task->mail_tail != nullptr) task->mail_tail->next = node;
   else task->mail_head = node;
@@ -49,41 +66,25 @@ MessageNode* expand_source(TaskControl& self, MessageNode* previous, MessageNode
 
 bool deliver_to_mailbox(TaskControl* task, Message&& message) {
   if (task->state == TaskState::ended) return false;
-  // Handing the message over directly saves a queue node. Only when the list is empty: a selective
-  // receive (lib/message) may park with unmatched messages queued, and it relies on a handed-over
-  // message being older than every queued one.
-  if (task->state == TaskState::parked && task->wait_kind == WaitKind::receive && !task->slot_holds_mail &&
-      task->mail_head == nullptr) {
-    task->slot = std::move(message);
-    task->slot_holds_mail = true;  // the flag, not slot.empty(): an empty Message is a message too
-    task->core->wake(task, WakeReason::signalled);
+  if (can_hand_over(task)) {
+    hand_over(task, std::move(message));
     return true;
   }
   append_node(task, new MessageNode{nullptr, std::move(message), nullptr}, 1);
-  if (task->state == TaskState::parked && task->wait_kind == WaitKind::receive) {
-    task->core->wake(task, WakeReason::signalled);
-  }
+  if (waits_for_mail(task)) task->core->wake(task, WakeReason::signalled);
   return true;
 }
 
-
 bool deliver_source_to_mailbox(TaskControl* task, std::unique_ptr<MessageSource> source) {
   if (task->state == TaskState::ended) return false;
-  const bool receiving = task->state == TaskState::parked && task->wait_kind == WaitKind::receive;
-  bool woken = false;
-  if (receiving && !task->slot_holds_mail && task->mail_head == nullptr) {
-    // As in deliver_to_mailbox(): the first message is handed over, the rest are queued.
-    if (std::optional<Message> first = source->next()) {
-      task->slot = std::move(*first);
-      task->slot_holds_mail = true;
-      task->core->wake(task, WakeReason::signalled);
-      woken = true;
-    }
+  // As in deliver_to_mailbox(): the first message is handed over, the rest are queued.
+  if (can_hand_over(task)) {
+    if (std::optional<Message> first = source->next()) hand_over(task, std::move(*first));
   }
   const std::size_t left = source->remaining();
   if (left == 0) return true;
   append_node(task, new MessageNode{nullptr, Message{}, std::move(source)}, left);
-  if (receiving && !woken) task->core->wake(task, WakeReason::signalled);
+  if (waits_for_mail(task)) task->core->wake(task, WakeReason::signalled);
   return true;
 }
 

@@ -191,10 +191,7 @@ bool NodeCore::queue_message_paced(const RemoteTask& target, std::span<const std
       link->open_batch_target = target;
     }
     outbox = out.size();
-    if (!link->writer_woken) {
-      link->writer_woken = true;
-      writer = link->writer;
-    }
+    if (claim_wake_locked(*link)) writer = link->writer;
   }
   if (writer && !writer.send(Message(LinkWake{}))) return false;
   return wait_for_room(peer, outbox);
@@ -240,6 +237,10 @@ std::size_t NodeCore::outbox_bytes(const Location& peer) const {
 bool NodeCore::append_locked(Link& link, std::span<const std::byte> frames) {
   link.outbox.insert(link.outbox.end(), frames.begin(), frames.end());
   link.open_batch = no_batch;
+  return claim_wake_locked(link);
+}
+
+bool NodeCore::claim_wake_locked(Link& link) {
   if (link.writer_woken) return false;
   link.writer_woken = true;
   return true;

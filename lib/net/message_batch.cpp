@@ -96,24 +96,25 @@ void MessageBatch::add(const Task& task, Message&& message) {
 }
 
 void MessageBatch::add_encoded(const Task& task, std::span<const std::byte> encoded) {
-  switch_to(task, true);
-  if (encoded_.capacity() == 0) encoded_ = pool_->take(max_encoded_bytes);
   const auto size = static_cast<std::uint32_t>(encoded.size());
-  const std::size_t at = encoded_.size();
-  encoded_.resize(at + sizeof size + encoded.size());
-  std::memcpy(encoded_.data() + at, &size, sizeof size);
-  if (!encoded.empty()) std::memcpy(encoded_.data() + at + sizeof size, encoded.data(), encoded.size());
-  ++encoded_count_;
-  if (encoded_.size() >= max_encoded_bytes) flush();
+  std::byte size_bytes[sizeof size];
+  std::memcpy(size_bytes, &size, sizeof size);
+  append_encoded(task, size_bytes, encoded, 1);
 }
 
 void MessageBatch::add_encoded_run(const Task& task, std::span<const std::byte> run, std::size_t count) {
-  // A run that does not fit goes into a buffer of its own: growing this one would copy it and
-  // make a buffer too big to be kept.
-  if (encoded_count_ != 0 && encoded_.size() + run.size() > encoded_.capacity()) flush();
+  append_encoded(task, {}, run, count);
+}
+
+void MessageBatch::append_encoded(const Task& task, std::span<const std::byte> head, std::span<const std::byte> body,
+                                  std::size_t count) {
+  // What does not fit goes into a buffer of its own: growing this one would copy it and make a
+  // buffer too big to be kept. (Flushed before switch_to() picks the task: flushing forgets it.)
+  if (encoded_count_ != 0 && encoded_.size() + head.size() + body.size() > encoded_.capacity()) flush();
   switch_to(task, true);
   if (encoded_.capacity() == 0) encoded_ = pool_->take(max_encoded_bytes);
-  encoded_.insert(encoded_.end(), run.begin(), run.end());
+  encoded_.insert(encoded_.end(), head.begin(), head.end());
+  encoded_.insert(encoded_.end(), body.begin(), body.end());
   encoded_count_ += count;
   if (encoded_.size() >= max_encoded_bytes) flush();
 }

@@ -65,6 +65,9 @@ class MessageBatch {
   // Makes `task` the batch's task, handing over what is held for another task or in the other
   // form (`encoded`) first.
   void switch_to(const Task& task, bool encoded);
+  // Appends `head` then `body`, holding `count` encoded messages, for `task`.
+  void append_encoded(const Task& task, std::span<const std::byte> head, std::span<const std::byte> body,
+                      std::size_t count);
 
   const std::shared_ptr<EncodedBufferPool> pool_ = std::make_shared<EncodedBufferPool>();
   std::optional<Task> task_;

@@ -192,6 +192,9 @@ class NodeCore {
   // Appends frames to the link's outbox; true when the caller must send its writer a LinkWake
   // (none is on its way). Needs mutex_.
   static bool append_locked(Link& link, std::span<const std::byte> frames);
+  // True when the caller must send the link's writer a LinkWake (none is on its way); the writer
+  // then has the turn. Needs mutex_.
+  static bool claim_wake_locked(Link& link);
   // append_locked(), then the wake-up if needed. Needs mutex_.
   static void enqueue_locked(Link& link, std::span<const std::byte> frames);
   // A request's frames: written at once by the caller when the link's writer is idle (what the

@@ -62,8 +62,7 @@ class PayloadReader {
   }
   [[nodiscard]] bool little_endian() const noexcept { return little_; }
   [[nodiscard]] bool at_end() const noexcept { return position_ == bytes_.size(); }
-  // What is left to read, taken at once.
-  std::span<const std::byte> rest() { return take(bytes_.size() - position_); }
+  [[nodiscard]] std::size_t position() const noexcept { return position_; }
   std::span<const std::byte> take(std::size_t size) {
     if (size > bytes_.size() - position_) throw SerializationError("picos: malformed frame payload: truncated");
     const auto out = bytes_.subspan(position_, size);
@@ -166,13 +165,10 @@ SendBatchView decode_send_batch(std::span<const std::byte> payload) {
   view.target = read_target(reader);
   view.little_endian = reader.little_endian();
   if (reader.at_end()) throw SerializationError("picos: malformed send_batch payload: no message");
-  view.messages = reader.rest();
+  view.messages = payload.subspan(reader.position());
   // Every size is checked before any message is used, so a malformed frame delivers nothing.
-  PayloadReader sizes(payload);
-  (void)read_target(sizes);
-  while (!sizes.at_end()) {
-    const auto size = static_cast<std::size_t>(sizes.integer(batch_size_bytes));
-    (void)sizes.take(size);
+  while (!reader.at_end()) {
+    (void)reader.take(static_cast<std::size_t>(reader.integer(batch_size_bytes)));
     ++view.count;
   }
   return view;
