@@ -95,9 +95,10 @@ struct NodeOptions {
   /// Largest frame payload accepted from a peer, in bytes (bigger frames close the connection).
   std::size_t max_frame_size = 16 * 1024 * 1024;
   /// Back-pressure: bytes queued for one peer and not yet taken by its link writer beyond which
-  /// send() and RemoteChannel::send() wait (see Node::send). Bounds what a slow or stopped reader
-  /// makes this process hold to about twice this (the writer holds the batch it is writing).
-  /// 0: no limit (the outbox grows with whatever the peer cannot take).
+  /// send() and RemoteChannel::send() wait (see Node::send); a task streaming to one target may
+  /// pass it by the 64 KiB it stages (see Node::send) and one message. Bounds what a slow or
+  /// stopped reader makes this process hold to about twice this (the writer holds the batch it
+  /// is writing). 0: no limit (the outbox grows with whatever the peer cannot take).
   std::size_t max_outbox_bytes = 32 * 1024 * 1024;
   /// How long a link's writer, having written a burst of less than 64 KiB, waits for more before
   /// its next write, while senders keep adding to its outbox without waking it. A stream of small
@@ -138,8 +139,11 @@ class Node {
   /// implemented (see NodeOptions), picos::TlsError when a TLS certificate, key or CA file cannot
   /// be loaded (or picos was built without TLS).
   explicit Node(NodeOptions options = {});
-  /// Closes every link and listener and stops the network thread. Must not be called from a
-  /// task of the node's own scheduler (none are exposed).
+  /// [B] Closes every link and listener and stops the network thread. Each link first writes
+  /// what was queued for its peer and says bye, waiting at most 1 s (or heartbeat_timeout when
+  /// shorter) for a peer that takes nothing; before that, it waits for tasks of other threads that
+  /// still have sends staged for this node (see send()) to park, yield or end. Must not be called
+  /// from a task of the node's own scheduler (none are exposed).
   ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
@@ -205,17 +209,25 @@ class Node {
   std::optional<RemoteTask> locate(const std::string& name, std::optional<Location> where = std::nullopt,
                                    Timeout timeout = std::chrono::seconds(10));
 
-  /// Sends `message` to `target` without waiting. Messages from one sender to one target arrive
-  /// in the order sent. Returns false when the target's node is not a peer (or, for a target of
-  /// this node, when it is not a live exported task). An invalid target at the peer is dropped
-  /// there (use deliver() to learn of it). For a target on another node the message is
-  /// serialized here: throws SerializationError (before sending anything) when its type is not
-  /// registered, std::length_error when it exceeds max_frame_size. A target of this node gets the
-  /// message moved in without serialization. [B] only for back-pressure: once the message is
-  /// queued, while more than NodeOptions::max_outbox_bytes wait for the peer's link writer the
-  /// caller waits (a task sleeps in 1 ms steps, leaving its scheduler free; a plain thread
-  /// sleeps) until the writer takes them; if the link is lost meanwhile the queued messages are
-  /// lost with it and send() returns false. Never waits on the node's own network thread.
+  /// Sends `message` to `target` without waiting. Messages from one sender to one target arrive in
+  /// the order sent, and before anything else the sender sends to that node afterwards (a
+  /// deliver(), a channel message, a request). Returns false when the target's node is not a peer
+  /// (or, for a target of this node, when it is not a live exported task). An invalid target at the
+  /// peer is dropped there (use deliver() to learn of it). From a task, a stream of sends to one
+  /// target is staged on the task's thread, up to 64 KiB, and queued for the link at once: when the
+  /// task parks (any wait), yields or ends, when it sends to another target or anything else to a
+  /// peer, or when 64 KiB are staged; a task that keeps its thread busy without waiting holds its
+  /// last staged messages back meanwhile (as pycos holds the messages of a task that does not
+  /// yield). Staged messages assume their peer is still linked, as the send before them found it:
+  /// if the link is lost first they are lost with it (logged), like queued ones. For a target on
+  /// another node the message is serialized here: throws SerializationError (before sending
+  /// anything) when its type is not registered, std::length_error when it exceeds max_frame_size. A
+  /// target of this node gets the message moved in without serialization. [B] only for
+  /// back-pressure: once the message is queued, while more than NodeOptions::max_outbox_bytes wait
+  /// for the peer's link writer the caller waits (a task sleeps in 1 ms steps, leaving its
+  /// scheduler free; a plain thread sleeps) until the writer takes them; if the link is lost
+  /// meanwhile the queued messages are lost with it and send() returns false. Never waits on the
+  /// node's own network thread.
   bool send(const RemoteTask& target, const Message& message);
   /// Bytes queued for the peer at `location` that its link writer has not taken yet (0 when it
   /// is not a peer). For monitoring back-pressure. Never blocks.

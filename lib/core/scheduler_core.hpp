@@ -80,6 +80,12 @@ class SchedulerCore {
   void yield();
   // Raises the pending interrupts of the current task that apply at a wait of `kind`.
   void raise_interrupts(TaskControl& self, WaitKind kind);
+  // A function that must run on this thread before the current task gives up the thread: run
+  // once, and cleared, when the task next parks, yields or ends (after its body and its captures
+  // are gone, before anyone learns that it ended). The net module queues there the messages a
+  // task staged for peers. Must not park. Loop thread only.
+  using SwitchOutHook = void (*)() noexcept;
+  void set_switch_out_hook(SwitchOutHook hook) noexcept { switch_out_hook_ = hook; }
 
   // ---- waking (loop thread) --------------------------------------------------------------
   // Makes a parked task ready with `reason`; false when it was not parked.
@@ -191,6 +197,7 @@ class SchedulerCore {
   std::unique_ptr<Poller> poller_;
   ExecutionContext loop_context_;
   TaskControl* current_ = nullptr;
+  SwitchOutHook switch_out_hook_ = nullptr;
   TaskControl* ready_head_ = nullptr;
   TaskControl* ready_tail_ = nullptr;
   TaskControl* loop_next_ = nullptr;     // chosen by a task, needs the loop for stack copies

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <utility>
 
 namespace picos::detail {
 namespace {
@@ -110,6 +111,7 @@ void SchedulerCore::raise_interrupts(TaskControl& self, WaitKind kind) {
 
 // flatten: one call level between the caller and the context switch (see context.hpp).
 __attribute__((flatten)) WakeReason SchedulerCore::park(WaitKind kind, std::int64_t deadline) {
+  if (switch_out_hook_ != nullptr) std::exchange(switch_out_hook_, nullptr)();
   TaskControl* self = current_;
   if (self->interrupts != 0) {
     raise_interrupts(*self, kind);
@@ -147,6 +149,7 @@ WakeReason SchedulerCore::park_on(WaitQueue& queue, WaitKind kind, std::int64_t 
 }
 
 __attribute__((flatten)) void SchedulerCore::yield() {
+  if (switch_out_hook_ != nullptr) std::exchange(switch_out_hook_, nullptr)();
   TaskControl* self = current_;
   if (self->interrupts != 0) raise_interrupts(*self, WaitKind::none);
   self->state = TaskState::ready;

@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <new>
+#include <utility>
 
 namespace picos::detail {
 namespace {
@@ -206,6 +207,7 @@ void SchedulerCore::end_current_task(TaskControl* self) noexcept {
     else delete self->runnable;
     self->runnable = nullptr;
   }
+  if (switch_out_hook_ != nullptr) std::exchange(switch_out_hook_, nullptr)();
   check_stack(self);
   finalize_end(self);
   if (!self->compact) self->stack_pool->release(self->stack);

@@ -56,20 +56,21 @@ class EncodedMessages final : public detail::MessageSource {
 // A buffer goes back to the pool when the task has taken its messages, usually soon; a few kept
 // buffers serve a stream without the allocator (each new one would be faulted in page by page).
 Bytes EncodedBufferPool::take(std::size_t capacity) {
+  Bytes buffer;
   {
     std::lock_guard lock(mutex_);
     if (!free_.empty()) {
-      Bytes buffer = std::move(free_.back());
+      buffer = std::move(free_.back());
       free_.pop_back();
-      return buffer;
     }
   }
-  Bytes buffer;
-  buffer.reserve(capacity);
+  if (buffer.capacity() == 0) buffer.reserve(capacity);
+  lent_.fetch_add(1, std::memory_order_relaxed);
   return buffer;
 }
 
 void EncodedBufferPool::give(Bytes&& buffer, std::size_t capacity) noexcept {
+  lent_.fetch_sub(1, std::memory_order_relaxed);
   if (buffer.capacity() == 0 || buffer.capacity() > 2 * capacity) return;
   buffer.clear();
   std::lock_guard lock(mutex_);

@@ -5,6 +5,7 @@
 #include <picos/serialization.hpp>
 #include <picos/task.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -22,11 +23,16 @@ class EncodedBufferPool {
   Bytes take(std::size_t capacity);
   // Keeps `buffer` for take() (a few at most, none larger than twice `capacity`). Never throws.
   void give(Bytes&& buffer, std::size_t capacity) noexcept;
+  // Buffers taken and not given back yet: the messages of the connection waiting for their tasks.
+  [[nodiscard]] std::size_t lent() const noexcept { return lent_.load(std::memory_order_relaxed); }
+
+  // Most buffers kept for take().
+  static constexpr std::size_t max_kept = 32;
 
  private:
-  static constexpr std::size_t max_kept = 32;
   std::mutex mutex_;
   std::vector<Bytes> free_;
+  std::atomic<std::size_t> lent_{0};
 };
 
 class MessageBatch {
@@ -57,6 +63,10 @@ class MessageBatch {
   // Sends what is held to its task's mailbox, in order (dropped when that task has ended), and
   // empties the batch. Never throws.
   void flush() noexcept;
+  // Encoded messages handed over and not yet taken by their tasks fill more buffers than the
+  // pool keeps (their reader should wait for the tasks), or at most half as many (caught up).
+  [[nodiscard]] bool backlogged() const noexcept { return pool_->lent() > EncodedBufferPool::max_kept; }
+  [[nodiscard]] bool caught_up() const noexcept { return pool_->lent() <= EncodedBufferPool::max_kept / 2; }
   // flush(), leaving the wake-up of the task's scheduler to the caller: returns the task to pass
   // to detail::wake_scheduler_of() soon when one is owed. Never throws.
   [[nodiscard]] std::optional<Task> flush_unwoken() noexcept;

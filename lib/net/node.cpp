@@ -18,18 +18,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 // How often locate_peer() and close_peer() re-check the peer table.
 constexpr auto peer_poll = std::chrono::milliseconds(10);
-// send()'s per-thread message buffer is released after a message larger than this.
-constexpr std::size_t max_kept_message_bytes = 64 * 1024;
-
-// One buffer per thread, reused, for the message's encoding: a stream of sends allocates nothing
-// per message. initial-exec: a %fs-relative access instead of a
-// __tls_get_addr() call per send. Not on Windows: mingw-w64's emulated TLS may release a thread's
-// storage before its thread_local destructors run, and the vector's destructor would then free
-// through freed memory (see core/block_cache.cpp); there each send encodes into a fresh buffer.
-#if !defined(_WIN32)
-thread_local Bytes send_message_buffer __attribute__((tls_model("initial-exec")));
-#endif
-
 using detail::deadline_of;
 using detail::pause_caller;
 
@@ -108,17 +96,7 @@ bool Node::send(const RemoteTask& target, const Message& message) {
     const std::optional<Task> task = core_->exports.resolve(target);
     return task && task->send(message);
   }
-#if defined(_WIN32)
-  Bytes fresh_message;
-  Bytes& encoded = fresh_message;
-#else
-  Bytes& encoded = send_message_buffer;
-  encoded.clear();
-#endif
-  detail::serialize_append(encoded, message);
-  const bool queued = core_->queue_message_paced(target, encoded);
-  if (encoded.capacity() > max_kept_message_bytes) Bytes().swap(encoded);
-  return queued;
+  return core_->send_message(target, message);
 }
 
 std::size_t Node::outbox_bytes(const Location& location) const { return core_->outbox_bytes(location); }

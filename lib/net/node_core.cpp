@@ -10,14 +10,21 @@
 
 #include "io/os_socket.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
 
 namespace picos::detail {
 namespace {
 
 constexpr std::uint16_t default_tcp_port = 9705;
+// How long closing waits at most for links to write what was queued, and how often it looks.
+constexpr auto longest_close_wait = std::chrono::seconds(1);
+constexpr auto close_poll = std::chrono::milliseconds(1);
+// How often the destructor checks whether tasks of other threads still have messages staged.
+constexpr auto staging_poll = std::chrono::microseconds(100);
 
 void check_options(const NodeOptions& options) {
   if (options.discovery_interval.count() < 0) throw std::invalid_argument("picos: discovery_interval must not be negative");
@@ -91,6 +98,10 @@ NodeCore::NodeCore(NodeOptions node_options)
 }
 
 NodeCore::~NodeCore() {
+  // Messages staged by tasks still running elsewhere are queued when those tasks next park, yield
+  // or end, which they do soon; they must find this node alive then.
+  flush_staged_sends();
+  while (staging_threads_.load(std::memory_order_acquire) != 0) std::this_thread::sleep_for(staging_poll);
   stopping_ = true;
   detach_channels();
   keeper_.send(Message(true));
@@ -169,6 +180,7 @@ void NodeCore::shut_down() {
   for (const auto& listener : listeners_) listener->close();
   discovery_->close();
   files.drop_all();
+  close_links_in_order();
   std::vector<std::shared_ptr<net::FrameStream>> streams;
   {
     std::lock_guard lock(mutex_);
@@ -178,6 +190,25 @@ void NodeCore::shut_down() {
     }
   }
   for (const auto& stream : streams) stream->close();
+}
+
+// Messages queued (or staged) before the node closed were reported sent: each link writes them
+// and says bye before the sockets close, unless its peer takes nothing for longest_close_wait
+// (or heartbeat_timeout when shorter); such a link is closed with the rest.
+void NodeCore::close_links_in_order() {
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [location, link] : links_) (void)link.writer.send(Message(LinkStop{}));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::min<std::chrono::nanoseconds>(options.heartbeat_timeout, longest_close_wait);
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (links_.empty()) return;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return;
+    this_task::sleep(close_poll);
+  }
 }
 
 std::vector<Location> NodeCore::online_peers() const {
@@ -234,6 +265,7 @@ std::vector<net::Frame> NodeCore::request(const std::vector<Location>& peers, Ti
                                           const std::function<Bytes(std::uint64_t)>& make,
                                           const std::function<bool(const net::Frame&)>& is_final) {
   if (peers.empty()) return {};
+  flush_staged_sends();  // what this thread's task sent before goes first
   // Frames are built before anything is registered, so an encoding failure leaves no trace.
   std::vector<std::pair<std::uint64_t, Bytes>> frames;
   frames.reserve(peers.size());

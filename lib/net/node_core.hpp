@@ -92,11 +92,19 @@ class NodeCore {
   // than options.max_outbox_bytes, waits for the writer (never on the network thread). False when
   // the frames could not be queued or the link was lost while waiting (they are lost with it).
   bool queue_frame_paced(const Location& peer, std::span<const std::byte> frames);
-  // Node::send()'s path: `message` (serialize() bytes) for `target` joins the send_batch frame at
-  // the end of the outbox of the link to target.origin when that frame is for the same task and
-  // has room, and starts one otherwise; then the back-pressure of queue_frame_paced(). Throws
+  // `message` (serialize() bytes) for `target` joins the send_batch frame at the end of the
+  // outbox of the link to target.origin when that frame is for the same task and has room, and
+  // starts one otherwise; then the back-pressure of queue_frame_paced(). Throws
   // std::length_error (nothing queued) when the message does not fit a frame.
   bool queue_message_paced(const RemoteTask& target, std::span<const std::byte> message);
+  // Node::send()'s path for a target of a peer (staged_sends.cpp): serializes `message`, then
+  // queue_message_paced(). From a task on a scheduler thread other than this node's network
+  // thread, a message for the same target as the last one, while that one found its peer linked,
+  // is instead staged on the thread without the node's lock: the staged frame is queued when it
+  // is full, before the thread queues anything else for a peer, and before the task parks, yields
+  // or ends (the scheduler's switch-out hook). Throws SerializationError and std::length_error
+  // (nothing queued) like Node::send().
+  bool send_message(const RemoteTask& target, const Message& message);
   // Bytes in the outbox of the link to `peer` (0 without one).
   std::size_t outbox_bytes(const Location& peer) const;
   // Sends `frame` (built by `make` from a fresh request id) to each of `peers` and collects the
@@ -158,8 +166,12 @@ class NodeCore {
     // when the outbox ends with anything else (a message for that task may then not join it).
     std::size_t open_batch = no_batch;
     RemoteTask open_batch_target;
+    // The outbox size at which a sender last yielded its thread to the writer (0 after a take).
+    std::size_t yielded_at = 0;
   };
   static constexpr std::size_t no_batch = static_cast<std::size_t>(-1);
+  // A send_batch frame grows to this payload at most, so the peer hands its messages over in steps.
+  static constexpr std::size_t max_batch_payload = 64 * 1024;
   struct Pending {
     std::shared_ptr<ReplyBox> replies;
     Location peer;
@@ -176,6 +188,8 @@ class NodeCore {
   Task spawn_net(const char* name, F&& body);
   void track_inbound(const std::shared_ptr<net::FrameStream>& stream);
   void shut_down();
+  // Tells every link's writer to write its outbox and say bye, and waits (boundedly) until they did.
+  void close_links_in_order();
 
   // links.cpp
   // The link to `peer` (through last_link_), or nullptr. Needs mutex_.
@@ -185,6 +199,15 @@ class NodeCore {
   bool hold_for_dial_locked(const Location& peer, std::span<const std::byte> frames);
   // The back-pressure of queue_frame_paced(), once frames were queued leaving `outbox` bytes.
   bool wait_for_room(const Location& peer, std::size_t outbox);
+  // True when a sender that left `outbox` bytes in `link` should let the writer run first (see
+  // queue_message_paced()); then not again until the outbox has grown by a batch. Needs mutex_.
+  static bool yield_due_locked(Link& link, std::size_t outbox);
+
+  // staged_sends.cpp
+  // Queues `frame` (a send_batch frame for `target` staged by a task) like queue_frame(); logs
+  // the loss when the peer is neither linked nor being dialled.
+  void queue_staged(const RemoteTask& target, std::span<const std::byte> frame);
+  friend void flush_staged_sends() noexcept;
   // Dials `location` (already marked in connecting_), then clears the mark; frames queued for it
   // meanwhile are sent once the link is up, or dropped on failure. True when the link is up.
   bool dial(const Location& location, Timeout timeout);
@@ -260,6 +283,8 @@ class NodeCore {
 
   mutable std::mutex mutex_;
   std::map<Location, Link> links_;
+  // Threads with messages staged for this node (staged_sends.cpp); the destructor waits for them.
+  std::atomic<int> staging_threads_{0};
   // The entry queue_frame() found last (a stream of sends goes to one peer); nullptr when none or
   // erased. Under mutex_.
   std::map<Location, Link>::value_type* last_link_ = nullptr;
@@ -289,6 +314,10 @@ Task NodeCore::spawn_net(const char* name, F&& body) {
   task_options.daemon = true;
   return scheduler_->spawn(std::move(task_options), std::forward<F>(body));
 }
+
+// Queues the messages the calling thread staged (NodeCore::send_message()), for whichever node;
+// nothing when none are. Never throws: out of memory, they are lost (logged).
+void flush_staged_sends() noexcept;
 
 // [B] Runs `task` to its end and returns its value: Task::finish() from a task, Task::value()
 // from a plain thread.

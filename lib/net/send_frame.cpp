@@ -148,13 +148,28 @@ void append_send_batch(Bytes& out, const RemoteTask& target, std::span<const std
 
 bool extend_send_batch(Bytes& out, std::size_t frame_start, std::span<const std::byte> message,
                        std::size_t max_payload) {
+  // Checked first too, so a message that does not fit is not copied.
   const std::size_t payload_size = out.size() - frame_start - frame_header_size + batch_size_bytes + message.size();
-  if (payload_size > max_payload || payload_size > 0xFFFFFFFFU) return false;
-  const std::size_t end = out.size();
-  out.resize(end + batch_size_bytes + message.size());
-  std::byte* at = out.data() + end;
-  put_integer(at, message.size(), batch_size_bytes);
-  if (!message.empty()) std::memcpy(at, message.data(), message.size());
+  if (payload_size > max_payload) return false;
+  const std::size_t size_at = begin_batched_message(out);
+  out.insert(out.end(), message.begin(), message.end());
+  return end_batched_message(out, frame_start, size_at, max_payload);
+}
+
+std::size_t begin_batched_message(Bytes& out) {
+  const std::size_t size_at = out.size();
+  out.resize(size_at + batch_size_bytes);
+  return size_at;
+}
+
+bool end_batched_message(Bytes& out, std::size_t frame_start, std::size_t size_at, std::size_t max_payload) noexcept {
+  const std::size_t payload_size = out.size() - frame_start - frame_header_size;
+  if (payload_size > max_payload || payload_size > 0xFFFFFFFFU) {
+    out.resize(size_at);
+    return false;
+  }
+  std::byte* at = out.data() + size_at;
+  put_integer(at, out.size() - size_at - batch_size_bytes, batch_size_bytes);
   put_frame_length(out, frame_start, payload_size);
   return true;
 }

@@ -43,6 +43,15 @@ void append_send_batch(Bytes& out, const RemoteTask& target, std::span<const std
 [[nodiscard]] bool extend_send_batch(Bytes& out, std::size_t frame_start, std::span<const std::byte> message,
                                      std::size_t max_payload);
 
+// Appending a message to a send_batch frame in place, for a caller that encodes it straight into
+// `out` (the frame starts at out[frame_start] and ends `out`): begin_batched_message() appends the
+// message's size field and returns where it is; the caller appends the message's bytes; then
+// end_batched_message() fills in the sizes, or removes the message again and returns false when
+// the frame's payload would exceed `max_payload`. begin_batched_message() throws std::bad_alloc.
+[[nodiscard]] std::size_t begin_batched_message(Bytes& out);
+[[nodiscard]] bool end_batched_message(Bytes& out, std::size_t frame_start, std::size_t size_at,
+                                       std::size_t max_payload) noexcept;
+
 // A decoded `send_batch` payload whose messages still lie in the frame they came from.
 struct SendBatchView {
   RemoteTask target;

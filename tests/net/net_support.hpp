@@ -16,6 +16,10 @@
 
 namespace net_test {
 
+// What a task streaming to one remote task may stage past NodeOptions::max_outbox_bytes (a
+// send_batch frame's payload at most; see Node::send).
+inline constexpr std::size_t staged_frame_bytes = 64 * 1024;
+
 using namespace std::chrono_literals;
 
 // A node on 127.0.0.1 with an ephemeral port and fast heartbeats.

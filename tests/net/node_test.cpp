@@ -10,6 +10,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -491,4 +493,79 @@ TEST_CASE("a deliver or monitor addressed to a peer whose link back is still bei
   started = std::chrono::steady_clock::now();
   CHECK(a.deliver(stranger, Message(std::string("line")), 2s) == Delivery::invalid);
   CHECK(std::chrono::steady_clock::now() - started < 1s);
+}
+
+TEST_CASE("a task's sends to a remote task leave when it waits, with nothing sent after them") {
+  // A stream of sends from a task is staged on its thread; the task then waits for an answer
+  // that only comes once every message arrived, so they must leave when it parks.
+  Node a(loopback_options("alpha"));
+  Node b(loopback_options("beta"));
+  constexpr int count = 1000;  // about 20 KiB: staged whole
+  Task counter = picos::spawn([] {
+    const auto reply_to = this_task::receive_as<RemoteTask>(10s);
+    int got = 0;
+    while (got < count && this_task::receive(10s)) ++got;
+    return reply_to ? got : -1;
+  });
+  const RemoteTask to_counter = b.export_task(counter);
+  picos_test::run_in([&] {
+    REQUIRE(a.peer(b.location(), 5s));
+    REQUIRE(a.send(to_counter, a.export_task(this_task::current())));
+    for (int i = 0; i < count; ++i) REQUIRE(a.send(to_counter, i));
+    CHECK(counter.finish(5s).get<int>() == count);
+  });
+}
+
+TEST_CASE("sends a task makes just before it ends arrive before its remote monitor learns that it ended") {
+  Node a(loopback_options("alpha"));
+  Node b(loopback_options("beta"));
+  constexpr int count = 1000;
+  Task streamer;
+  Task collector = picos::spawn([] {
+    int before_end = 0;
+    for (;;) {
+      auto message = this_task::receive(10s);
+      if (!message || message->is<RemoteMonitorStatus>()) break;
+      ++before_end;
+    }
+    return before_end;
+  });
+  const RemoteTask to_collector = b.export_task(collector);
+  picos_test::run_in([&] {
+    REQUIRE(a.peer(b.location(), 5s));
+    REQUIRE(b.locate_peer("alpha", 5s));
+    streamer = picos::spawn([&a, to_collector] {
+      (void)this_task::receive(10s);  // the go, once it is monitored
+      for (int i = 0; i < count; ++i) a.send(to_collector, i);
+    });
+    REQUIRE(b.monitor(collector, a.export_task(streamer), 5s));
+    streamer.send(true);
+    CHECK(collector.finish(10s).get<int>() == count);
+  });
+}
+
+TEST_CASE("a node destroyed while a task of another thread has sends staged for it waits for them, and they arrive") {
+  std::optional<Node> a(std::in_place, loopback_options("alpha"));
+  Node b(loopback_options("beta"));
+  constexpr int count = 1000;
+  Task counter = picos::spawn([] {
+    int got = 0;
+    while (got < count && this_task::receive(10s)) ++got;
+    return got;
+  });
+  const RemoteTask to_counter = b.export_task(counter);
+  REQUIRE(a->peer(b.location(), 5s));
+  std::atomic<bool> sent{false};
+  std::thread sender([&] {
+    picos_test::run_in([&] {
+      for (int i = 0; i < count; ++i) a->send(to_counter, i);
+      sent = true;
+      // Keeps its thread without parking while the node is being destroyed.
+      std::this_thread::sleep_for(200ms);
+    });
+  });
+  while (!sent) std::this_thread::sleep_for(1ms);
+  a.reset();
+  sender.join();
+  CHECK(counter.value(10s).get<int>() == count);
 }
