@@ -22,7 +22,8 @@ struct Location {
   [[nodiscard]] bool empty() const noexcept { return host.empty() && port == 0; }
 
   friend auto operator<=>(const Location&, const Location&) = default;
-  friend bool operator==(const Location&, const Location&) = default;
+  /// Same host and port (the port is compared first: it tells apart most locations of one host).
+  friend bool operator==(const Location& a, const Location& b) noexcept { return a.port == b.port && a.host == b.host; }
 };
 
 /// cereal serialization (free functions: a member serialize() would be ambiguous with picos's

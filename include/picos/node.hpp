@@ -93,6 +93,7 @@ struct NodeOptions {
   /// (FileStatus::too_large). 0: no limit (as in pycos).
   std::uint64_t max_file_size = 0;
   /// Largest frame payload accepted from a peer, in bytes (bigger frames close the connection).
+  /// At most 1 GiB.
   std::size_t max_frame_size = 16 * 1024 * 1024;
   /// Back-pressure: bytes queued for one peer and not yet taken by its link writer beyond which
   /// send() and RemoteChannel::send() wait (see Node::send); a task streaming to one target may
@@ -100,7 +101,7 @@ struct NodeOptions {
   /// stopped reader makes this process hold to about twice this (the writer holds the batch it
   /// is writing). 0: no limit (the outbox grows with whatever the peer cannot take).
   std::size_t max_outbox_bytes = 32 * 1024 * 1024;
-  /// How long a link's writer, having written a burst of less than 64 KiB, waits for more before
+  /// How long a link's writer, having written a burst of less than 16 KiB, waits for more before
   /// its next write, while senders keep adding to its outbox without waking it. A stream of small
   /// send()s then goes out in a few large writes instead of many small ones with a thread wake-up
   /// each (about twice the messages per second on loopback). The cost: a message or request

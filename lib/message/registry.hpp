@@ -119,6 +119,19 @@ class TypeRegistry {
 // serialize(), appending to `out` instead of making a new buffer; on a throw `out` may hold part
 // of the encoding. Throws as serialize().
 void serialize_append(Bytes& out, const Message& message);
+// The registry entry of `message`'s type when serialize_append() writes it without cereal: its
+// encoding is then the type prefix (flag 1, the name's size, the name) and what entry->append
+// writes. nullptr for an empty message or another type.
+[[nodiscard]] const TypeEntry* plain_type_of(const Message& message);
+
+// Bytes of the type prefix a serialize() encoding starts with (the byte-order flag, the type
+// name's size as a u64 in that order, and the name); 0 when `bytes` do not start with a
+// well-formed one. Untrusted input.
+[[nodiscard]] std::size_t type_prefix_size(std::span<const std::byte> bytes) noexcept;
+// The ParseFn of the type a whole type prefix names, for the value bytes that follow it: nullptr
+// unless it is a little-endian prefix on a little-endian host and names a registered type with a
+// plain encoding. Untrusted input.
+[[nodiscard]] ParseFn plain_parser_of(std::span<const std::byte> type_prefix);
 
 // The registry, with the built-in types already added.
 TypeRegistry& type_registry();

@@ -16,7 +16,7 @@
 
 namespace picos::net {
 
-inline constexpr std::uint8_t protocol_version = 2;
+inline constexpr std::uint8_t protocol_version = 3;
 inline constexpr std::size_t frame_header_size = 8;
 inline constexpr std::size_t default_max_frame_size = 16 * 1024 * 1024;
 inline constexpr std::byte frame_magic[2] = {std::byte{'P'}, std::byte{'N'}};

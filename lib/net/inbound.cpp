@@ -196,9 +196,9 @@ void NodeCore::serve_send_batch(std::span<const std::byte> payload, net::Message
     batch.add_encoded_run(*task, request.messages, request.count);
     return;
   }
-  std::span<const std::byte> messages = request.messages;
+  net::BatchedMessages messages(request);
   for (std::size_t i = 0; i < request.count; ++i) {
-    batch.add_encoded(*task, net::take_batched_message(messages, request.little_endian));
+    batch.add_encoded(*task, messages.next());
   }
 }
 

@@ -29,7 +29,7 @@ constexpr std::size_t max_kept_batch_bytes = 4 * 1024 * 1024;
 // How often a caller of connect() re-checks while another task is already connecting.
 constexpr auto connect_poll = std::chrono::milliseconds(10);
 // A batch smaller than this makes the writer wait NodeOptions::send_batch_delay for more.
-constexpr std::size_t max_lingering_batch_bytes = 64 * 1024;
+constexpr std::size_t max_lingering_batch_bytes = 16 * 1024;
 // Most bytes held for links being dialled; beyond it send() reports failure.
 constexpr std::size_t max_backlog_bytes = 16 * 1024 * 1024;
 
@@ -221,9 +221,10 @@ bool NodeCore::queue_frame_paced(const Location& peer, std::span<const std::byte
   return wait_for_room(peer, outbox);
 }
 
-bool NodeCore::wait_for_room(const Location& peer, std::size_t outbox) {
+bool NodeCore::wait_for_room(const Location& peer, std::size_t outbox, std::size_t incoming) {
   const std::size_t limit = options.max_outbox_bytes;
-  if (limit == 0 || outbox <= limit) return true;
+  const std::size_t allowed = limit > incoming ? limit - incoming : 0;
+  if (limit == 0 || outbox <= allowed) return true;
   if (SchedulerCore::on_this_thread() == &scheduler_->core()) return true;  // the writer runs here
   std::shared_ptr<net::FrameStream> stream;
   for (;;) {
@@ -232,7 +233,7 @@ bool NodeCore::wait_for_room(const Location& peer, std::size_t outbox) {
       auto link = links_.find(peer);
       if (link == links_.end() || (stream && link->second.stream != stream)) return false;  // lost with the link
       stream = link->second.stream;
-      if (link->second.outbox.size() <= limit) return true;
+      if (link->second.outbox.size() <= allowed) return true;
     }
     pause_caller(std::chrono::milliseconds(1));
   }

@@ -1,9 +1,12 @@
 #include "net/message_batch.hpp"
 
 #include "core/mailbox.hpp"
+#include "message/registry.hpp"
+#include "net/send_frame.hpp"
 
 #include <picos/log.hpp>
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -21,22 +24,32 @@ namespace {
 class EncodedMessages final : public detail::MessageSource {
  public:
   EncodedMessages(Bytes bytes, std::size_t count, std::shared_ptr<EncodedBufferPool> pool)
-      : bytes_(std::move(bytes)), left_(count), pool_(std::move(pool)) {}
+      : bytes_(std::move(bytes)),
+        walker_(bytes_, std::endian::native == std::endian::little),
+        left_(count),
+        pool_(std::move(pool)) {}
   ~EncodedMessages() override { pool_->give(std::move(bytes_), MessageBatch::max_encoded_bytes); }
   EncodedMessages(const EncodedMessages&) = delete;
   EncodedMessages& operator=(const EncodedMessages&) = delete;
 
   [[nodiscard]] std::size_t remaining() const noexcept override { return left_; }
 
+  // A message sent without its type prefix is decoded by its type's plain parser, looked up once
+  // per message sent whole (no name lookup per message), or else rebuilt whole.
   std::optional<Message> next() override {
     while (left_ != 0) {
-      std::uint32_t size = 0;
-      std::memcpy(&size, bytes_.data() + at_, sizeof size);
-      const std::span<const std::byte> encoded(bytes_.data() + at_ + sizeof size, size);
-      at_ += sizeof size + size;
+      const net::BatchedMessages::Part part = walker_.next_part();
       --left_;
       try {
-        return deserialize(encoded);
+        if (!part.shares_type) {
+          parse_known_ = false;
+          return deserialize(part.bytes);
+        }
+        if (!parse_known_) {
+          parse_ = detail::plain_parser_of(part.type);
+          parse_known_ = true;
+        }
+        return parse_ != nullptr ? parse_(part.bytes) : deserialize(walker_.whole(part));
       } catch (const SerializationError& error) {
         log(LogLevel::warning, "picos: undecodable message from a peer dropped: ", error.what());
       }
@@ -46,9 +59,11 @@ class EncodedMessages final : public detail::MessageSource {
 
  private:
   Bytes bytes_;
-  std::size_t at_ = 0;
+  net::BatchedMessages walker_;
   std::size_t left_;
   std::shared_ptr<EncodedBufferPool> pool_;
+  detail::ParseFn parse_ = nullptr;  // of the last message sent whole, once parse_known_
+  bool parse_known_ = false;
 };
 
 }  // namespace

@@ -56,8 +56,9 @@ class MessageBatch {
   // (warning) and dropped. Hands the held ones over first when they are for another task or
   // decoded. Throws std::bad_alloc only.
   void add_encoded(const Task& task, std::span<const std::byte> encoded);
-  // add_encoded() of `count` messages laid out as each one's size (u32, in this host's byte order)
-  // and bytes, which `run` must hold exactly (checked by the caller), copied at once. Throws
+  // add_encoded() of `count` messages laid out as in a send_batch frame (send_frame.hpp: each
+  // one's size field, in this host's byte order, and bytes, some without their type prefix), which
+  // `run` must hold exactly (checked by decode_send_batch()), copied at once. Throws
   // std::bad_alloc only.
   void add_encoded_run(const Task& task, std::span<const std::byte> run, std::size_t count);
   // Sends what is held to its task's mailbox, in order (dropped when that task has ended), and
@@ -82,7 +83,7 @@ class MessageBatch {
   const std::shared_ptr<EncodedBufferPool> pool_ = std::make_shared<EncodedBufferPool>();
   std::optional<Task> task_;
   std::vector<Message> messages_;
-  // Encoded messages, each a native u32 size and its bytes.
+  // Encoded messages laid out as in a send_batch frame, size fields in this host's byte order.
   Bytes encoded_;
   std::size_t encoded_count_ = 0;
 };

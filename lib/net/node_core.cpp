@@ -20,6 +20,7 @@ namespace picos::detail {
 namespace {
 
 constexpr std::uint16_t default_tcp_port = 9705;
+constexpr std::size_t max_frame_size_limit = std::size_t{1} << 30;
 // How long closing waits at most for links to write what was queued, and how often it looks.
 constexpr auto longest_close_wait = std::chrono::seconds(1);
 constexpr auto close_poll = std::chrono::milliseconds(1);
@@ -38,9 +39,10 @@ void check_options(const NodeOptions& options) {
   if (options.max_pending_handshakes_per_host == 0 || options.max_pending_handshakes == 0) {
     throw std::invalid_argument("picos: max_pending_handshakes and max_pending_handshakes_per_host must be positive");
   }
-  if (options.max_frame_size < net::max_handshake_payload) {
-    throw std::invalid_argument("picos: max_frame_size must be at least " +
-                                std::to_string(net::max_handshake_payload) + " bytes");
+  // A batched message's size field has 31 bits for its size.
+  if (options.max_frame_size < net::max_handshake_payload || options.max_frame_size > max_frame_size_limit) {
+    throw std::invalid_argument("picos: max_frame_size must be between " + std::to_string(net::max_handshake_payload) +
+                                " bytes and 1 GiB");
   }
 }
 

@@ -197,16 +197,19 @@ class NodeCore {
   // Holds `frames` for `peer` while it is being dialled; false when it is not, or the backlog is
   // full. Needs mutex_.
   bool hold_for_dial_locked(const Location& peer, std::span<const std::byte> frames);
-  // The back-pressure of queue_frame_paced(), once frames were queued leaving `outbox` bytes.
-  bool wait_for_room(const Location& peer, std::size_t outbox);
+  // The back-pressure of queue_frame_paced(), once frames were queued leaving `outbox` bytes (or
+  // before `incoming` more bytes are queued: then until they fit under the bound, or the outbox
+  // is empty). False when the link was lost meanwhile.
+  bool wait_for_room(const Location& peer, std::size_t outbox, std::size_t incoming = 0);
   // True when a sender that left `outbox` bytes in `link` should let the writer run first (see
   // queue_message_paced()); then not again until the outbox has grown by a batch. Needs mutex_.
   static bool yield_due_locked(Link& link, std::size_t outbox);
 
   // staged_sends.cpp
-  // Queues `frame` (a send_batch frame for `target` staged by a task) like queue_frame(); logs
-  // the loss when the peer is neither linked nor being dialled.
-  void queue_staged(const RemoteTask& target, std::span<const std::byte> frame);
+  // Queues `frame` (a send_batch frame for `target` staged by a task) like queue_frame(): the
+  // bytes then in the link's outbox, or std::nullopt when the peer is not linked (the frame is
+  // then held for its dial, or dropped and the loss logged).
+  std::optional<std::size_t> queue_staged(const RemoteTask& target, std::span<const std::byte> frame);
   friend void flush_staged_sends() noexcept;
   // Dials `location` (already marked in connecting_), then clears the mark; frames queued for it
   // meanwhile are sent once the link is up, or dropped on failure. True when the link is up.

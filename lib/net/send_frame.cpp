@@ -1,5 +1,6 @@
 #include "net/send_frame.hpp"
 
+#include "message/registry.hpp"
 
 #include <bit>
 #include <cstring>
@@ -134,7 +135,7 @@ void append_send_frame(Bytes& out, std::uint64_t request_id, const RemoteTask& t
 }
 
 void append_send_batch(Bytes& out, const RemoteTask& target, std::span<const std::byte> message,
-                       std::size_t max_payload) {
+                       std::size_t max_payload, BatchTypePrefix* last_type) {
   const std::size_t payload_size = 1 + target_size(target) + batch_size_bytes + message.size();
   const std::size_t start = out.size();
   append_frame_header(out, FrameKind::send_batch, payload_size, max_payload);
@@ -144,6 +145,7 @@ void append_send_batch(Bytes& out, const RemoteTask& target, std::span<const std
   put_target(at, target);
   put_integer(at, message.size(), batch_size_bytes);
   if (!message.empty()) std::memcpy(at, message.data(), message.size());
+  if (last_type != nullptr) *last_type = BatchTypePrefix{out.size() - message.size(), detail::type_prefix_size(message)};
 }
 
 bool extend_send_batch(Bytes& out, std::size_t frame_start, std::span<const std::byte> message,
@@ -153,7 +155,8 @@ bool extend_send_batch(Bytes& out, std::size_t frame_start, std::span<const std:
   if (payload_size > max_payload) return false;
   const std::size_t size_at = begin_batched_message(out);
   out.insert(out.end(), message.begin(), message.end());
-  return end_batched_message(out, frame_start, size_at, max_payload);
+  BatchTypePrefix whole;  // messages appended this way are sent whole
+  return end_batched_message(out, frame_start, size_at, max_payload, whole);
 }
 
 std::size_t begin_batched_message(Bytes& out) {
@@ -162,16 +165,44 @@ std::size_t begin_batched_message(Bytes& out) {
   return size_at;
 }
 
-bool end_batched_message(Bytes& out, std::size_t frame_start, std::size_t size_at, std::size_t max_payload) noexcept {
+namespace {
+// Fills in the size field at out[size_at] for the bytes after it and the frame's length; or
+// removes them and returns false when the payload would exceed `max_payload`.
+bool close_batched_message(Bytes& out, std::size_t frame_start, std::size_t size_at, std::size_t max_payload,
+                           bool shares_type) noexcept {
+  const std::size_t kept = out.size() - size_at - batch_size_bytes;
   const std::size_t payload_size = out.size() - frame_start - frame_header_size;
-  if (payload_size > max_payload || payload_size > 0xFFFFFFFFU) {
+  if (payload_size > max_payload || payload_size > 0xFFFFFFFFU || kept >= shares_type_bit) {
     out.resize(size_at);
     return false;
   }
   std::byte* at = out.data() + size_at;
-  put_integer(at, out.size() - size_at - batch_size_bytes, batch_size_bytes);
+  put_integer(at, kept | (shares_type ? shares_type_bit : 0U), batch_size_bytes);
   put_frame_length(out, frame_start, payload_size);
   return true;
+}
+}  // namespace
+
+// A stream of messages of one type repeats the same type prefix (16 of the 39 bytes of a
+// 16-byte string): left out, the wire, both sides' copies and the receiver's type lookups shrink.
+bool end_batched_message(Bytes& out, std::size_t frame_start, std::size_t size_at, std::size_t max_payload,
+                         BatchTypePrefix& last_type) noexcept {
+  const std::size_t message_at = size_at + batch_size_bytes;
+  const std::span<const std::byte> message(out.data() + message_at, out.size() - message_at);
+  const std::size_t type_size = detail::type_prefix_size(message);
+  const bool shares_type = type_size != 0 && type_size == last_type.size &&
+                           std::memcmp(out.data() + last_type.at, message.data(), type_size) == 0;
+  if (shares_type) {
+    std::memmove(out.data() + message_at, out.data() + message_at + type_size, message.size() - type_size);
+    out.resize(out.size() - type_size);
+  }
+  if (!close_batched_message(out, frame_start, size_at, max_payload, shares_type)) return false;
+  if (!shares_type) last_type = BatchTypePrefix{message_at, type_size};
+  return true;
+}
+
+bool end_batched_value(Bytes& out, std::size_t frame_start, std::size_t size_at, std::size_t max_payload) noexcept {
+  return close_batched_message(out, frame_start, size_at, max_payload, true);
 }
 
 SendBatchView decode_send_batch(std::span<const std::byte> payload) {
@@ -182,22 +213,38 @@ SendBatchView decode_send_batch(std::span<const std::byte> payload) {
   if (reader.at_end()) throw SerializationError("picos: malformed send_batch payload: no message");
   view.messages = payload.subspan(reader.position());
   // Every size is checked before any message is used, so a malformed frame delivers nothing.
+  bool typed = false;  // a message sent whole with a type prefix came before
   while (!reader.at_end()) {
-    (void)reader.take(static_cast<std::size_t>(reader.integer(batch_size_bytes)));
+    const std::uint64_t field = reader.integer(batch_size_bytes);
+    const std::span<const std::byte> message = reader.take(static_cast<std::size_t>(field & ~std::uint64_t{shares_type_bit}));
+    if ((field & shares_type_bit) == 0) {
+      typed = detail::type_prefix_size(message) != 0;
+    } else if (!typed) {
+      throw SerializationError("picos: malformed send_batch payload: a message shares the type of none before it");
+    }
     ++view.count;
   }
   return view;
 }
 
-std::span<const std::byte> take_batched_message(std::span<const std::byte>& messages, bool little_endian) noexcept {
-  std::uint32_t size = 0;
+BatchedMessages::Part BatchedMessages::next_part() noexcept {
+  std::uint32_t field = 0;
   for (std::size_t i = 0; i < batch_size_bytes; ++i) {
-    const std::size_t shift = 8 * (little_endian ? i : batch_size_bytes - 1 - i);
-    size |= std::to_integer<std::uint32_t>(messages[i]) << shift;
+    const std::size_t shift = 8 * (little_ ? i : batch_size_bytes - 1 - i);
+    field |= std::to_integer<std::uint32_t>(rest_[i]) << shift;
   }
-  const std::span<const std::byte> message = messages.subspan(batch_size_bytes, size);
-  messages = messages.subspan(batch_size_bytes + size);
-  return message;
+  const std::span<const std::byte> bytes = rest_.subspan(batch_size_bytes, field & ~shares_type_bit);
+  rest_ = rest_.subspan(batch_size_bytes + bytes.size());
+  const bool shares_type = (field & shares_type_bit) != 0;
+  if (!shares_type) type_ = bytes.first(detail::type_prefix_size(bytes));
+  return Part{type_, bytes, shares_type};
+}
+
+std::span<const std::byte> BatchedMessages::whole(const Part& part) {
+  if (!part.shares_type) return part.bytes;
+  rebuilt_.assign(part.type.begin(), part.type.end());
+  rebuilt_.insert(rebuilt_.end(), part.bytes.begin(), part.bytes.end());
+  return rebuilt_;
 }
 
 }  // namespace picos::net

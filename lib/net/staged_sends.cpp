@@ -29,7 +29,15 @@ struct StagedSends {
   NodeCore* node = nullptr;  // the node whose lock the last send took; nullptr: nothing staged
   RemoteTask target;
   Bytes frame;  // a send_batch frame for `target` (empty until a message is staged)
+  net::BatchTypePrefix last_type;  // in `frame`
+  // The type of the last message `frame` holds whole, when it was encoded without cereal (its
+  // type prefix is then known from the type alone); else nullptr.
+  const TypeEntry* last_plain_type = nullptr;
+  Bytes spare;  // a full frame on its way to the link, and then the next one's buffer
 };
+
+// wait_for_room() reads the outbox's size itself.
+constexpr std::size_t unknown_outbox = static_cast<std::size_t>(-1);
 
 // The per-thread encoding buffer is released after a message larger than this.
 constexpr std::size_t max_kept_message_bytes = 64 * 1024;
@@ -53,7 +61,7 @@ void flush_staged_sends() noexcept {
   NodeCore* node = std::exchange(staged.node, nullptr);
   if (!staged.frame.empty()) {
     try {
-      node->queue_staged(staged.target, staged.frame);
+      (void)node->queue_staged(staged.target, staged.frame);
     } catch (const std::bad_alloc&) {
       log(LogLevel::error, "picos: messages for ", staged.target.to_string(), " dropped: out of memory");
     }
@@ -75,16 +83,26 @@ bool NodeCore::send_message(const RemoteTask& target, const Message& message) {
   const bool staging = may_stage && staged.node == this && staged.target == target;
   const std::size_t most = std::min(max_batch_payload, options.max_frame_size);
   // Encoded in place: the frame holds the message's bytes once, and one that does not fit is
-  // taken out again (and encoded once more below).
+  // taken out again (and encoded once more below). A message of the last whole one's plain type
+  // is written without its type prefix from the start.
+  const TypeEntry* plain_type = staging ? plain_type_of(message) : nullptr;
   if (staging && !staged.frame.empty()) {
     const std::size_t size_at = net::begin_batched_message(staged.frame);
+    const bool value_only = plain_type != nullptr && plain_type == staged.last_plain_type;
+    const std::size_t whole_at = staged.last_type.at;
     try {
-      serialize_append(staged.frame, message);
+      if (value_only) plain_type->append(staged.frame, message.data());
+      else serialize_append(staged.frame, message);
     } catch (...) {
       staged.frame.resize(size_at);
       throw;
     }
-    if (net::end_batched_message(staged.frame, 0, size_at, most)) return true;
+    if (value_only) {
+      if (net::end_batched_value(staged.frame, 0, size_at, most)) return true;
+    } else if (net::end_batched_message(staged.frame, 0, size_at, most, staged.last_type)) {
+      if (staged.last_type.at != whole_at) staged.last_plain_type = plain_type;
+      return true;
+    }
   }
   Bytes& encoded = send_message_buffer;
   encoded.clear();
@@ -96,8 +114,26 @@ bool NodeCore::send_message(const RemoteTask& target, const Message& message) {
     }
   } release_big{encoded};
   if (!may_stage) return queue_message_paced(target, encoded);
-  if (staging && staged.frame.empty()) {
-    net::append_send_batch(staged.frame, target, encoded, options.max_frame_size);
+  if (staging && !staged.frame.empty()) {
+    // Full: the frame goes to the link and this message starts the next one, so the link gets
+    // whole frames (a lone message between them made the writer write it by itself). It waits
+    // for room first, so that a stream keeps the outbox within max_outbox_bytes (a frame queued
+    // past it grew the outbox's buffers, and a slow reader's sender held twice the memory), out
+    // of the staged frame's place: waiting parks the task, whose switch-out hook then ends the
+    // staging without queueing it.
+    staged.spare.swap(staged.frame);
+    const bool linked = wait_for_room(target.origin, unknown_outbox, staged.spare.size());
+    const bool queued = linked && queue_staged(target, staged.spare).has_value();
+    staged.spare.clear();
+    if (!linked) {
+      flush_staged_sends();
+      return false;  // the link was lost while this task waited
+    }
+    if (!queued || staged.node != this) flush_staged_sends();
+  }
+  if (staged.node == this && staged.target == target) {
+    net::append_send_batch(staged.frame, target, encoded, options.max_frame_size, &staged.last_type);
+    staged.last_plain_type = plain_type;
     return true;
   }
   // The first message after queueing goes through the lock: its result says whether the peer is
@@ -112,9 +148,10 @@ bool NodeCore::send_message(const RemoteTask& target, const Message& message) {
 #endif
 }
 
-void NodeCore::queue_staged(const RemoteTask& target, std::span<const std::byte> frame) {
+std::optional<std::size_t> NodeCore::queue_staged(const RemoteTask& target, std::span<const std::byte> frame) {
   Task writer;
   bool yield_to_writer = false;
+  std::size_t outbox = 0;
   {
     std::lock_guard lock(mutex_);
     Link* link = find_link_locked(target.origin);
@@ -123,17 +160,19 @@ void NodeCore::queue_staged(const RemoteTask& target, std::span<const std::byte>
         log(LogLevel::warning, "picos: messages for ", target.to_string(), " dropped: ", target.origin.to_string(),
             " went offline");
       }
-      return;
+      return std::nullopt;
     }
     const std::size_t start = link->outbox.size();
     if (append_locked(*link, frame)) writer = link->writer;
     // Later sends to the same task through the lock may join this frame.
     link->open_batch = start;
     link->open_batch_target = target;
-    yield_to_writer = yield_due_locked(*link, link->outbox.size());
+    outbox = link->outbox.size();
+    yield_to_writer = yield_due_locked(*link, outbox);
   }
   if (writer) (void)writer.send(Message(LinkWake{}));
   if (yield_to_writer) std::this_thread::yield();
+  return outbox;
 }
 
 }  // namespace picos::detail

@@ -75,12 +75,12 @@ void decode_payload_of(const picos::net::Frame& frame) {
     case FrameKind::send_batch:
       try {
         const picos::net::SendBatchView view = picos::net::decode_send_batch(payload);
-        std::span<const std::byte> rest = view.messages;
+        picos::net::BatchedMessages messages(view);
         for (std::size_t i = 0; i < view.count; ++i) {
-          const std::span<const std::byte> message = picos::net::take_batched_message(rest, view.little_endian);
+          const std::span<const std::byte> message = messages.next();
           decode_message(picos::Bytes(message.begin(), message.end()));
         }
-        require(rest.empty());
+        require(messages.done());
       } catch (const picos::SerializationError&) {
       }
       break;

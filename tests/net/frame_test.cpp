@@ -1,10 +1,12 @@
 // The frame codec: round trips and every way bytes can fail to be a frame.
+#include "message/registry.hpp"
 #include "net/frame.hpp"
 #include "net/send_frame.hpp"
 #include "net/wire.hpp"
 
 #include <algorithm>
 #include <bit>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -186,11 +188,11 @@ TEST_CASE("a send_batch frame grows message by message up to its limit and decod
   CHECK(view.target == target);
   CHECK(view.target.name == "sink");
   REQUIRE(view.count == 3);
-  std::span<const std::byte> rest = view.messages;
-  CHECK(picos::deserialize(take_batched_message(rest, view.little_endian)).get<std::string>() == "first");
-  CHECK(picos::deserialize(take_batched_message(rest, view.little_endian)).get<std::uint64_t>() == 7);
-  CHECK(take_batched_message(rest, view.little_endian).empty());
-  CHECK(rest.empty());
+  BatchedMessages messages(view);
+  CHECK(picos::deserialize(messages.next()).get<std::string>() == "first");
+  CHECK(picos::deserialize(messages.next()).get<std::uint64_t>() == 7);
+  CHECK(messages.next().empty());
+  CHECK(messages.done());
 
   Bytes refused = bytes_of({9});
   CHECK_THROWS_AS(append_send_batch(refused, target, filled(200), 100), std::length_error);
@@ -220,11 +222,99 @@ TEST_CASE("a send_batch payload that is truncated, empty, oversized in a size or
   CHECK_THROWS_AS((void)decode_send_batch(trailing), picos::SerializationError);
   Bytes huge = payload;
   const std::size_t first_size_at = payload.size() - (4 + 5) - (4 + 3);
-  huge[first_size_at + 3] = std::byte{0x7F};  // the first message claims ~2 GiB
+  huge[first_size_at + 3] = std::byte{0x7F};  // the first message claims ~2 GiB (with the top bit clear)
   CHECK_THROWS_AS((void)decode_send_batch(huge), picos::SerializationError);
   Bytes big_endian = payload;  // flag 0: the sizes are read most significant byte first
   big_endian[0] = std::byte{0};
   CHECK_THROWS_AS((void)decode_send_batch(big_endian), picos::SerializationError);  // the target's sizes now mean nonsense
+}
+
+namespace {
+// `messages` in a send_batch frame for `target`, built as a task's staged sends are.
+Bytes staged_batch(const picos::RemoteTask& target, const std::vector<picos::Message>& messages) {
+  Bytes out;
+  BatchTypePrefix last_type;
+  append_send_batch(out, target, picos::serialize(messages.front()), default_max_frame_size, &last_type);
+  for (std::size_t i = 1; i < messages.size(); ++i) {
+    const std::size_t size_at = begin_batched_message(out);
+    picos::detail::serialize_append(out, messages[i]);
+    REQUIRE(end_batched_message(out, 0, size_at, default_max_frame_size, last_type));
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("batched messages of the type of the last one sent whole leave out its type prefix and decode whole") {
+  const picos::RemoteTask target{"sink", 12, 0xABCDEF, picos::Location{"127.0.0.1", 40000}};
+  const std::vector<picos::Message> sent{picos::Message(std::string("first")), picos::Message(std::string("second")),
+                                         picos::Message(std::uint64_t{7}), picos::Message(std::uint64_t{8}),
+                                         picos::Message(std::string("third"))};
+  const Bytes out = staged_batch(target, sent);
+  std::size_t whole_size = 0;
+  for (const picos::Message& message : sent) whole_size += 4 + picos::serialize(message).size();
+  const std::size_t string_prefix = picos::detail::type_prefix_size(picos::serialize(sent[0]));
+  const std::size_t number_prefix = picos::detail::type_prefix_size(picos::serialize(sent[2]));
+  REQUIRE(string_prefix > 0);
+  REQUIRE(number_prefix > 0);
+  const SendBatchView view = decode_send_batch(std::span<const std::byte>(out).subspan(frame_header_size));
+  REQUIRE(view.count == sent.size());
+  CHECK(view.messages.size() == whole_size - string_prefix - number_prefix);  // the second and fourth share
+  BatchedMessages messages(view);
+  const std::vector<bool> shares{false, true, false, true, false};
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    const BatchedMessages::Part part = messages.next_part();
+    CHECK(part.shares_type == shares[i]);
+    const auto whole = messages.whole(part);
+    CHECK(Bytes(whole.begin(), whole.end()) == picos::serialize(sent[i]));
+  }
+  CHECK(messages.done());
+}
+
+TEST_CASE("a batched message written as its value alone is byte for byte one whose type prefix was left out") {
+  const picos::RemoteTask target{"sink", 12, 0xABCDEF, picos::Location{"127.0.0.1", 40000}};
+  const picos::Message first(std::string("first"));
+  const picos::Message second(std::string("second"));
+  const Bytes expected = staged_batch(target, {first, second});
+  Bytes out;
+  BatchTypePrefix last_type;
+  append_send_batch(out, target, picos::serialize(first), default_max_frame_size, &last_type);
+  const picos::detail::TypeEntry* type = picos::detail::plain_type_of(second);
+  REQUIRE(type != nullptr);
+  CHECK(type == picos::detail::plain_type_of(first));
+  const std::size_t size_at = begin_batched_message(out);
+  type->append(out, second.data());
+  REQUIRE(end_batched_value(out, 0, size_at, default_max_frame_size));
+  CHECK(out == expected);
+  // A value that does not fit is taken out again.
+  const std::size_t full = out.size();
+  const std::size_t again_at = begin_batched_message(out);
+  type->append(out, second.data());
+  CHECK_FALSE(end_batched_value(out, 0, again_at, full - frame_header_size + 4));
+  CHECK(out.size() == full);
+  CHECK(picos::detail::plain_type_of(picos::Message(std::vector<int>{1})) == nullptr);  // cereal-encoded
+}
+
+TEST_CASE("a batched message that shares the type of no message sent whole before it is refused") {
+  const picos::RemoteTask target{"t", 3, 99, picos::Location{"10.0.0.1", 9705}};
+  const Bytes two = staged_batch(target, {picos::Message(std::string("a")), picos::Message(std::string("b"))});
+  const Bytes payload(two.begin() + frame_header_size, two.end());
+  REQUIRE(decode_send_batch(payload).count == 2);
+  const Bytes a = picos::serialize(picos::Message(std::string("a")));
+  const std::size_t b_sent = a.size() - picos::detail::type_prefix_size(a);  // "b" is as long as "a"
+  const std::size_t second_at = payload.size() - (4 + b_sent);
+  const std::size_t first_at = second_at - (4 + a.size());
+  REQUIRE(std::to_integer<unsigned>(payload[second_at + 3]) == 0x80);  // the second one shares
+  Bytes first_shares = payload;
+  first_shares[first_at + 3] |= std::byte{0x80};
+  CHECK_THROWS_AS((void)decode_send_batch(first_shares), picos::SerializationError);
+  // After a whole message without a well-formed type prefix, nothing can share it.
+  Bytes untyped;
+  append_send_batch(untyped, target, filled(5), default_max_frame_size);
+  REQUIRE(extend_send_batch(untyped, 0, filled(3), default_max_frame_size));
+  Bytes untyped_payload(untyped.begin() + frame_header_size, untyped.end());
+  REQUIRE(decode_send_batch(untyped_payload).count == 2);
+  untyped_payload[untyped_payload.size() - 3 - 1] |= std::byte{0x80};
+  CHECK_THROWS_AS((void)decode_send_batch(untyped_payload), picos::SerializationError);
 }
 
 TEST_CASE("a send payload decoded in place matches the cereal decoding and refuses what it refuses") {

@@ -330,6 +330,11 @@ TEST_CASE("node options: exact busy ports and invalid settings are refused clear
   CHECK_THROWS_AS(Node{linger}, std::invalid_argument);
   linger.send_batch_delay = linger.heartbeat_interval + 1us;
   CHECK_THROWS_AS(Node{linger}, std::invalid_argument);
+  picos::NodeOptions frames = loopback_options("eta");
+  frames.max_frame_size = std::size_t{1} << 30;  // the largest allowed
+  CHECK_NOTHROW(Node{frames});
+  frames.max_frame_size += 1;
+  CHECK_THROWS_AS(Node{frames}, std::invalid_argument);
   picos::NodeOptions ext = loopback_options("epsilon");
   ext.ext_host = "203.0.113.7";
   Node e(ext);
