@@ -33,7 +33,7 @@ struct StagedSends {
   // The type of the last message `frame` holds whole, when it was encoded without cereal (its
   // type prefix is then known from the type alone); else nullptr.
   const TypeEntry* last_plain_type = nullptr;
-  Bytes spare;  // a full frame on its way to the link, and then the next one's buffer
+  Bytes spare;  // the buffer of the last full frame, for the next one
 };
 
 // wait_for_room() reads the outbox's size itself.
@@ -119,12 +119,13 @@ bool NodeCore::send_message(const RemoteTask& target, const Message& message) {
     // whole frames (a lone message between them made the writer write it by itself). It waits
     // for room first, so that a stream keeps the outbox within max_outbox_bytes (a frame queued
     // past it grew the outbox's buffers, and a slow reader's sender held twice the memory), out
-    // of the staged frame's place: waiting parks the task, whose switch-out hook then ends the
-    // staging without queueing it.
-    staged.spare.swap(staged.frame);
-    const bool linked = wait_for_room(target.origin, unknown_outbox, staged.spare.size());
-    const bool queued = linked && queue_staged(target, staged.spare).has_value();
-    staged.spare.clear();
+    // of the thread's staging: waiting parks the task, whose switch-out hook then ends the
+    // staging without queueing it, and other tasks of the thread may stage meanwhile.
+    Bytes full = std::exchange(staged.frame, std::move(staged.spare));
+    const bool linked = wait_for_room(target.origin, unknown_outbox, full.size());
+    const bool queued = linked && queue_staged(target, full).has_value();
+    full.clear();
+    staged.spare = std::move(full);  // its buffer serves the next frame
     if (!linked) {
       flush_staged_sends();
       return false;  // the link was lost while this task waited
