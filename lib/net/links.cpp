@@ -11,6 +11,7 @@
 #include <picos/log.hpp>
 #include <picos/this_task.hpp>
 
+#include <bit>
 #include <chrono>
 #include <optional>
 #include <system_error>
@@ -32,6 +33,18 @@ constexpr auto connect_poll = std::chrono::milliseconds(10);
 constexpr std::size_t max_lingering_batch_bytes = 16 * 1024;
 // Most bytes held for links being dialled; beyond it send() reports failure.
 constexpr std::size_t max_backlog_bytes = 16 * 1024 * 1024;
+
+// More than a send_batch frame's header and target take, for reserve_outbox().
+constexpr std::size_t most_batch_overhead = 1024;
+
+// An outbox (and the writer's batch, which it swaps with) grows to whole powers of two: the
+// vector's own growth (twice its size) left the buffers of a 4 MiB outbox bound just over 4 MiB,
+// so they counted as a burst's and were released each time the writer idled, and every burst
+// faulted them in again (a stopped reader's sender then held up to 28 MiB).
+void reserve_outbox(Bytes& outbox, std::size_t more) {
+  const std::size_t needed = outbox.size() + more;
+  if (needed > outbox.capacity()) outbox.reserve(std::bit_ceil(needed));
+}
 
 // Writes in slices; fails only when the peer takes no byte for `idle_timeout` (a big batch on a
 // slow network may take much longer than that as a whole).
@@ -183,6 +196,7 @@ bool NodeCore::queue_message_paced(const RemoteTask& target, std::span<const std
       return hold_for_dial_locked(peer, frame);
     }
     Bytes& out = link->outbox;
+    reserve_outbox(out, message.size() + most_batch_overhead);
     const bool joined = link->open_batch != no_batch && link->open_batch_target == target &&
                         net::extend_send_batch(out, link->open_batch, message, most);
     if (!joined) {
@@ -250,6 +264,7 @@ std::size_t NodeCore::outbox_bytes(const Location& peer) const {
 // Senders append to the outbox and only the first frame of a batch posts a wake-up to the
 // network thread, so a stream of sends costs a copy each instead of a cross-thread message each.
 bool NodeCore::append_locked(Link& link, std::span<const std::byte> frames) {
+  reserve_outbox(link.outbox, frames.size());
   link.outbox.insert(link.outbox.end(), frames.begin(), frames.end());
   link.open_batch = no_batch;
   return claim_wake_locked(link);
