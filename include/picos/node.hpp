@@ -140,11 +140,10 @@ class Node {
   /// implemented (see NodeOptions), picos::TlsError when a TLS certificate, key or CA file cannot
   /// be loaded (or picos was built without TLS).
   explicit Node(NodeOptions options = {});
-  /// [B] Closes every link and listener and stops the network thread. Each link first writes
-  /// what was queued for its peer and says bye, waiting at most 1 s (or heartbeat_timeout when
-  /// shorter) for a peer that takes nothing; before that, it waits for tasks of other threads that
-  /// still have sends staged for this node (see send()) to park, yield or end. Must not be called
-  /// from a task of the node's own scheduler (none are exposed).
+  /// [B] Closes every link and listener and stops the network thread; messages still queued for
+  /// a link are dropped with it. First it waits for tasks of other threads that still have sends
+  /// staged for this node (see send()) to park, yield or end. Must not be called from a task of
+  /// the node's own scheduler (none are exposed).
   ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;

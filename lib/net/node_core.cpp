@@ -21,9 +21,6 @@ namespace {
 
 constexpr std::uint16_t default_tcp_port = 9705;
 constexpr std::size_t max_frame_size_limit = std::size_t{1} << 30;
-// How long closing waits at most for links to write what was queued, and how often it looks.
-constexpr auto longest_close_wait = std::chrono::seconds(1);
-constexpr auto close_poll = std::chrono::milliseconds(1);
 // How often the destructor checks whether tasks of other threads still have messages staged.
 constexpr auto staging_poll = std::chrono::microseconds(100);
 
@@ -182,7 +179,6 @@ void NodeCore::shut_down() {
   for (const auto& listener : listeners_) listener->close();
   discovery_->close();
   files.drop_all();
-  close_links_in_order();
   std::vector<std::shared_ptr<net::FrameStream>> streams;
   {
     std::lock_guard lock(mutex_);
@@ -192,25 +188,6 @@ void NodeCore::shut_down() {
     }
   }
   for (const auto& stream : streams) stream->close();
-}
-
-// Messages queued (or staged) before the node closed were reported sent: each link writes them
-// and says bye before the sockets close, unless its peer takes nothing for longest_close_wait
-// (or heartbeat_timeout when shorter); such a link is closed with the rest.
-void NodeCore::close_links_in_order() {
-  {
-    std::lock_guard lock(mutex_);
-    for (auto& [location, link] : links_) (void)link.writer.send(Message(LinkStop{}));
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::min<std::chrono::nanoseconds>(options.heartbeat_timeout, longest_close_wait);
-  for (;;) {
-    {
-      std::lock_guard lock(mutex_);
-      if (links_.empty()) return;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) return;
-    this_task::sleep(close_poll);
-  }
 }
 
 std::vector<Location> NodeCore::online_peers() const {

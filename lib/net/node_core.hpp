@@ -188,8 +188,6 @@ class NodeCore {
   Task spawn_net(const char* name, F&& body);
   void track_inbound(const std::shared_ptr<net::FrameStream>& stream);
   void shut_down();
-  // Tells every link's writer to write its outbox and say bye, and waits (boundedly) until they did.
-  void close_links_in_order();
 
   // links.cpp
   // The link to `peer` (through last_link_), or nullptr. Needs mutex_.
