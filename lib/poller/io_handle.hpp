@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace picos::detail {
 
@@ -15,7 +16,7 @@ class SchedulerCore;
 struct UringOp;
 struct IocpOp;
 
-struct IoHandle {
+struct IoHandle : std::enable_shared_from_this<IoHandle> {
   explicit IoHandle(int descriptor, bool is_socket) noexcept : fd(descriptor), socket(is_socket) {}
   IoHandle(const IoHandle&) = delete;
   IoHandle& operator=(const IoHandle&) = delete;

@@ -142,6 +142,7 @@ std::unique_ptr<UringOp> UringPoller::start(IoHandle& handle, const char* what, 
   if (handle.closed) throw_closed(what);
   auto op = std::make_unique<UringOp>();
   op->handle = &handle;
+  op->keep_alive = handle.shared_from_this();
   sqe = next_sqe();
   io_uring_sqe_set_data64(sqe, reinterpret_cast<std::uint64_t>(op.get()));
   return op;
