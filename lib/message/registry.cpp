@@ -36,9 +36,8 @@ void TypeRegistry::add(const std::type_info& type, std::string name, SaveFn save
 // Lookups are on the path of every message sent or received, and a stream of messages is mostly
 // of one type: each thread remembers its last answer per direction, which needs no lock because
 // entries never change or move (unordered_map nodes keep their address through rehashing).
-// The last entry each thread found, per lookup kind: a stream of messages of one type looks it up
-// without the lock. initial-exec (not on Windows, where the attribute does not apply): a
-// %fs-relative access instead of a __tls_get_addr() call per message.
+// initial-exec (not on Windows, where the attribute does not apply): a %fs-relative access
+// instead of a __tls_get_addr() call per message.
 #if defined(_WIN32)
 #define PICOS_INITIAL_EXEC
 #else
@@ -254,11 +253,12 @@ std::size_t type_prefix_size(std::span<const std::byte> bytes) noexcept {
 }
 
 ParseFn plain_parser_of(std::span<const std::byte> type_prefix) {
-  if constexpr (std::endian::native != std::endian::little) return nullptr;
-  const std::size_t size = type_prefix_size(type_prefix);
-  if (size == 0 || size != type_prefix.size() || type_prefix[0] != std::byte{1}) return nullptr;
+  // The prefix was measured by type_prefix_size() already: only its byte order is left to check.
   constexpr std::size_t flag_and_size = 1 + sizeof(std::uint64_t);
-  const std::string_view name(reinterpret_cast<const char*>(type_prefix.data() + flag_and_size), size - flag_and_size);
+  if constexpr (std::endian::native != std::endian::little) return nullptr;
+  if (type_prefix.size() <= flag_and_size || type_prefix[0] != std::byte{1}) return nullptr;
+  const std::string_view name(reinterpret_cast<const char*>(type_prefix.data() + flag_and_size),
+                              type_prefix.size() - flag_and_size);
   const TypeEntry* entry = type_registry().find(name);
   return entry == nullptr ? nullptr : entry->parse;
 }

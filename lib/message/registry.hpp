@@ -128,9 +128,9 @@ void serialize_append(Bytes& out, const Message& message);
 // name's size as a u64 in that order, and the name); 0 when `bytes` do not start with a
 // well-formed one. Untrusted input.
 [[nodiscard]] std::size_t type_prefix_size(std::span<const std::byte> bytes) noexcept;
-// The ParseFn of the type a whole type prefix names, for the value bytes that follow it: nullptr
-// unless it is a little-endian prefix on a little-endian host and names a registered type with a
-// plain encoding. Untrusted input.
+// The ParseFn of the type a whole type prefix names (one type_prefix_size() measured), for the
+// value bytes that follow it: nullptr unless it is a little-endian prefix on a little-endian host
+// and names a registered type with a plain encoding.
 [[nodiscard]] ParseFn plain_parser_of(std::span<const std::byte> type_prefix);
 
 // The registry, with the built-in types already added.
