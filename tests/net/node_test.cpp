@@ -549,6 +549,8 @@ TEST_CASE("sends a task makes just before it ends arrive before its remote monit
   });
 }
 
+// Windows builds do not stage sends (see lib/net/staged_sends.cpp): there is nothing to wait for.
+#if !defined(_WIN32)
 TEST_CASE("a node destroyed while a task of another thread has sends staged for it waits until that task parks") {
   // The staged messages are queued into the node when the task parks: the node must still exist
   // then (AddressSanitizer reports the use after free otherwise).
@@ -581,3 +583,4 @@ TEST_CASE("a node destroyed while a task of another thread has sends staged for 
   CHECK(waited >= held - 50ms);
   counter.terminate();
 }
+#endif
