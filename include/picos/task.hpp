@@ -129,7 +129,9 @@ class Task {
   Message finish(Timeout timeout = {}) const;
 
   /// Makes *this a monitor of `other`: when `other` ends, *this receives a MonitorStatus message.
-  /// Many-to-many. Returns false if either task has ended. Never blocks.
+  /// Many-to-many. Returns false if either task has ended. Never blocks. For a task of another
+  /// scheduler the request reaches it later: if it ends first, *this still receives its
+  /// MonitorStatus (without a value that cannot be copied when earlier monitors took that one).
   bool monitor(const Task& other) const;
   /// The reverse of monitor(): `monitor` is told when *this ends.
   bool notify(const Task& monitor) const { return monitor.monitor(*this); }

@@ -35,6 +35,10 @@ namespace picos::detail {
 // numbered `wait_seq`. Thread-safe; does nothing for an ended joiner.
 void wake_remote_joiner(const Task& joiner, std::uint32_t wait_seq) noexcept;
 
+// Sends `monitor` the MonitorStatus of `task`, which has ended (a value that cannot be copied is
+// left out: the last monitor of the end took it). On `task`'s loop thread. Never throws.
+void tell_late_monitor(TaskControl* task, const Task& monitor) noexcept;
+
 // Entry function of every task context.
 void task_main();
 

@@ -62,6 +62,20 @@ void wake_remote_joiner(const Task& joiner, std::uint32_t wait_seq) noexcept {
   }
 }
 
+// A monitor asked for from another thread can reach the task's loop after the task ended (the
+// request is posted; the task may end before the loop reads it). It then learns of the end at
+// once, as a joiner does, instead of never.
+void tell_late_monitor(TaskControl* task, const Task& monitor) noexcept {
+  try {
+    if (!monitor.send(Message(status_of(task)))) {
+      log(LogLevel::debug, "monitor ", monitor, " of ", task->name, "/", task->id, " has ended; dropped");
+    }
+  } catch (const std::exception& error) {
+    log(LogLevel::error, "telling monitor ", monitor, " of the end of ", task->name, "/", task->id,
+        " failed: ", error.what());
+  }
+}
+
 void SchedulerCore::finalize_end(TaskControl* self) noexcept {
   // Monitors and joiners may act on the news at once, from other threads (a remote monitor's
   // peer can deliver to the task again within microseconds): by then the task must already read

@@ -192,7 +192,7 @@ bool Task::monitor(const Task& other) const {
   };
   if (other.control_->core->is_loop_thread()) return monitor_here(other.control_, *this);
   return post_to_task(other, [monitor_here, watcher = *this](TaskControl* watched) {
-    monitor_here(watched, watcher);
+    if (!monitor_here(watched, watcher)) detail::tell_late_monitor(watched, watcher);
   });
 }
 

@@ -4,8 +4,11 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 using picos_test::run_in;
 
@@ -75,5 +78,24 @@ TEST_CASE("every monitor of a task is told, and monitoring an ended task fails")
     CHECK(first.finish().get<std::string>() == "done");
     CHECK(second.finish().get<std::string>() == "done");
     CHECK_FALSE(picos::this_task::current().monitor(worker));
+  });
+}
+
+TEST_CASE("a monitor asked for from another scheduler learns of an end that came before its request arrived") {
+  // The watched task keeps its scheduler's thread (it never parks) until it ends, so the monitor
+  // request, posted to that scheduler while the task still runs, is read only after the end.
+  std::atomic<bool> started{false};
+  auto watched = picos::Scheduler::instance().spawn([&started] {
+    started = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return 5;
+  });
+  run_in([&] {
+    while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    REQUIRE(picos::this_task::current().monitor(watched));
+    auto status = next_status();
+    CHECK(status.task == watched);
+    CHECK(status.kind == picos::MonitorStatus::Kind::finished);
+    CHECK(status.value.get<int>() == 5);
   });
 }
