@@ -58,11 +58,16 @@ class WaitQueue {
 // mailbox holds in one node in their place. Used on the task's scheduler thread only.
 class MessageSource {
  public:
+  explicit MessageSource(std::size_t count) noexcept : left_(count) {}
   virtual ~MessageSource() = default;
   // Messages not taken yet (an upper bound: one that cannot be made is skipped).
-  [[nodiscard]] virtual std::size_t remaining() const noexcept = 0;
+  [[nodiscard]] std::size_t remaining() const noexcept { return left_; }
   // The next message; std::nullopt when none is left. Skips (and logs) any that cannot be made.
   virtual std::optional<Message> next() = 0;
+
+ protected:
+  // Counted down by next() for every message it takes, made or skipped.
+  std::size_t left_;
 };
 
 // A mailbox entry: one message, or (with `source`) the messages a source will make.

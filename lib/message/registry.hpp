@@ -51,8 +51,12 @@ constexpr AppendFn plain_appender() {
   }
 }
 
+// Throws SerializationError saying how `available` bytes differ from the `needed` ones.
+[[noreturn]] void throw_plain_size_error(std::size_t available, std::uint64_t needed);
 // Throws SerializationError unless a value needing `needed` bytes has exactly `available`.
-void check_plain_size(std::size_t available, std::uint64_t needed);
+inline void check_plain_size(std::size_t available, std::uint64_t needed) {
+  if (available != needed) throw_plain_size_error(available, needed);
+}
 
 // Decodes a whole little-endian encoding made by the type's AppendFn (untrusted input): throws
 // SerializationError when the bytes are not exactly one value.

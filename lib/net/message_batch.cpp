@@ -24,15 +24,13 @@ namespace {
 class EncodedMessages final : public detail::MessageSource {
  public:
   EncodedMessages(Bytes bytes, std::size_t count, std::shared_ptr<EncodedBufferPool> pool)
-      : bytes_(std::move(bytes)),
+      : MessageSource(count),
+        bytes_(std::move(bytes)),
         walker_(bytes_, std::endian::native == std::endian::little),
-        left_(count),
         pool_(std::move(pool)) {}
   ~EncodedMessages() override { pool_->give(std::move(bytes_), MessageBatch::max_encoded_bytes); }
   EncodedMessages(const EncodedMessages&) = delete;
   EncodedMessages& operator=(const EncodedMessages&) = delete;
-
-  [[nodiscard]] std::size_t remaining() const noexcept override { return left_; }
 
   // A message sent without its type prefix is decoded by its type's plain parser, looked up once
   // per message sent whole (no name lookup per message), or else rebuilt whole.
@@ -60,7 +58,6 @@ class EncodedMessages final : public detail::MessageSource {
  private:
   Bytes bytes_;
   net::BatchedMessages walker_;
-  std::size_t left_;
   std::shared_ptr<EncodedBufferPool> pool_;
   detail::ParseFn parse_ = nullptr;  // of the last message sent whole, once parse_known_
   bool parse_known_ = false;
