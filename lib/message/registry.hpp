@@ -43,10 +43,10 @@ constexpr AppendFn plain_appender() {
     return [](Bytes& out, const void* value) {
       const auto& text = *static_cast<const std::string*>(value);
       const std::uint64_t size = text.size();
-      const auto* size_bytes = reinterpret_cast<const std::byte*>(&size);
-      out.insert(out.end(), size_bytes, size_bytes + sizeof size);
-      const auto* first = reinterpret_cast<const std::byte*>(text.data());
-      out.insert(out.end(), first, first + text.size());
+      const std::size_t at = out.size();
+      out.resize(at + sizeof size + text.size());
+      std::memcpy(out.data() + at, &size, sizeof size);
+      std::memcpy(out.data() + at + sizeof size, text.data(), text.size());
     };
   }
 }
