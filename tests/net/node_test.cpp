@@ -549,6 +549,38 @@ TEST_CASE("sends a task makes just before it ends arrive before its remote monit
   });
 }
 
+TEST_CASE("a connection whose task stops taking its messages still serves other requests after a short wait") {
+  // The receiving node stops reading a connection while the messages its tasks have not taken
+  // fill more than the buffers it keeps, for 100 ms at most: a task that takes nothing must not
+  // stall the rest of the connection for longer, and nothing it was sent is lost.
+  Node a(loopback_options("alpha"));
+  Node b(loopback_options("beta"));
+  constexpr int count = 100'000;  // about 2.8 MB encoded: more than the 32 buffers of 64 KiB kept
+  std::atomic<bool> release{false};
+  Task stalled = picos::spawn([&release] {
+    while (!release) this_task::sleep(10ms);
+    int got = 0;
+    while (this_task::receive(0s)) ++got;
+    return got;
+  });
+  Task acker = picos::spawn([] {
+    for (;;) (void)this_task::receive();
+  });
+  const RemoteTask to_stalled = b.export_task(stalled);
+  const RemoteTask to_acker = b.export_task(acker);
+  REQUIRE(a.peer(b.location(), 5s));
+  for (int i = 0; i < count; ++i) REQUIRE(a.send(to_stalled, Message(std::string(16, 'x'))));
+  const auto started = std::chrono::steady_clock::now();
+  CHECK(a.deliver(to_acker, Message(1), 10s) == Delivery::delivered);
+  const auto took = std::chrono::steady_clock::now() - started;
+  MESSAGE("the delivery behind " << count << " untaken messages took "
+                                 << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+  CHECK(took < 5s);
+  release = true;
+  CHECK(stalled.value(10s).get<int>() == count);
+  acker.terminate();
+}
+
 // Windows builds do not stage sends (see lib/net/staged_sends.cpp): there is nothing to wait for.
 #if !defined(_WIN32)
 TEST_CASE("a node destroyed while a task of another thread has sends staged for it waits until that task parks") {
