@@ -148,23 +148,6 @@ void append_send_batch(Bytes& out, const RemoteTask& target, std::span<const std
   if (last_type != nullptr) *last_type = BatchTypePrefix{out.size() - message.size(), detail::type_prefix_size(message)};
 }
 
-bool extend_send_batch(Bytes& out, std::size_t frame_start, std::span<const std::byte> message,
-                       std::size_t max_payload) {
-  // Checked first too, so a message that does not fit is not copied.
-  const std::size_t payload_size = out.size() - frame_start - frame_header_size + batch_size_bytes + message.size();
-  if (payload_size > max_payload) return false;
-  const std::size_t size_at = begin_batched_message(out);
-  out.insert(out.end(), message.begin(), message.end());
-  BatchTypePrefix whole;  // messages appended this way are sent whole
-  return end_batched_message(out, frame_start, size_at, max_payload, whole);
-}
-
-std::size_t begin_batched_message(Bytes& out) {
-  const std::size_t size_at = out.size();
-  out.resize(size_at + batch_size_bytes);
-  return size_at;
-}
-
 namespace {
 // Fills in the size field at out[size_at] for the bytes after it and the frame's length; or
 // removes them and returns false when the payload would exceed `max_payload`.
@@ -182,6 +165,22 @@ bool close_batched_message(Bytes& out, std::size_t frame_start, std::size_t size
   return true;
 }
 }  // namespace
+
+bool extend_send_batch(Bytes& out, std::size_t frame_start, std::span<const std::byte> message,
+                       std::size_t max_payload) {
+  // Checked first too, so a message that does not fit is not copied.
+  const std::size_t payload_size = out.size() - frame_start - frame_header_size + batch_size_bytes + message.size();
+  if (payload_size > max_payload) return false;
+  const std::size_t size_at = begin_batched_message(out);
+  out.insert(out.end(), message.begin(), message.end());
+  return close_batched_message(out, frame_start, size_at, max_payload, false);  // sent whole
+}
+
+std::size_t begin_batched_message(Bytes& out) {
+  const std::size_t size_at = out.size();
+  out.resize(size_at + batch_size_bytes);
+  return size_at;
+}
 
 // A stream of messages of one type repeats the same type prefix (16 of the 39 bytes of a
 // 16-byte string): left out, the wire, both sides' copies and the receiver's type lookups shrink.

@@ -89,7 +89,6 @@ bool NodeCore::send_message(const RemoteTask& target, const Message& message) {
   if (staging && !staged.frame.empty()) {
     const std::size_t size_at = net::begin_batched_message(staged.frame);
     const bool value_only = plain_type != nullptr && plain_type == staged.last_plain_type;
-    const std::size_t whole_at = staged.last_type.at;
     try {
       if (value_only) plain_type->append(staged.frame, message.data());
       else serialize_append(staged.frame, message);
@@ -100,7 +99,8 @@ bool NodeCore::send_message(const RemoteTask& target, const Message& message) {
     if (value_only) {
       if (net::end_batched_value(staged.frame, 0, size_at, most)) return true;
     } else if (net::end_batched_message(staged.frame, 0, size_at, most, staged.last_type)) {
-      if (staged.last_type.at != whole_at) staged.last_plain_type = plain_type;
+      // Sent whole or sharing the last whole one's type, whose plainness is then this one's.
+      staged.last_plain_type = plain_type;
       return true;
     }
   }

@@ -102,7 +102,7 @@ void UringPoller::drain_completions() noexcept {
     op->result = cqe->res;
     op->done = true;
     --in_flight_;
-    IoHandle* handle = op->handle;
+    IoHandle* handle = op->handle.get();
     if (op->prev != nullptr) op->prev->next = op->next;
     else handle->ops = op->next;
     if (op->next != nullptr) op->next->prev = op->prev;
@@ -141,8 +141,7 @@ void UringPoller::release(IoHandle& handle) noexcept {
 std::unique_ptr<UringOp> UringPoller::start(IoHandle& handle, const char* what, io_uring_sqe*& sqe) {
   if (handle.closed) throw_closed(what);
   auto op = std::make_unique<UringOp>();
-  op->handle = &handle;
-  op->keep_alive = handle.shared_from_this();
+  op->handle = handle.shared_from_this();
   sqe = next_sqe();
   io_uring_sqe_set_data64(sqe, reinterpret_cast<std::uint64_t>(op.get()));
   return op;

@@ -21,12 +21,11 @@ namespace picos::detail {
 struct UringOp {
   TaskControl* task = nullptr;
   std::uint32_t wait_seq = 0;
-  IoHandle* handle = nullptr;
-  // The handle stays alive while its operation is in the ring: a completion drained after the
-  // handle's owner closed it (a cancelled operation of another task) still unlinks the operation
-  // from handle->ops. AddressSanitizer found a completion reaching a freed handle in the net
-  // tests under io_uring.
-  std::shared_ptr<IoHandle> keep_alive;
+  // Owned: the handle stays alive while its operation is in the ring, so a completion drained
+  // after the handle's owner closed it (a cancelled operation of another task) still unlinks the
+  // operation from handle->ops. AddressSanitizer found a completion reaching a freed handle in
+  // the net tests under io_uring.
+  std::shared_ptr<IoHandle> handle;
   UringOp* prev = nullptr;  // in handle->ops
   UringOp* next = nullptr;
   int result = 0;
